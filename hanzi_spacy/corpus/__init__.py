@@ -1,0 +1,1 @@
+"""Corpus download, converters and splits."""

@@ -18,6 +18,9 @@ COMMAND_MODULES = [
     "hanzi_spacy.corpus.convert",
     "hanzi_spacy.corpus.preprocess",
     "hanzi_spacy.pretrain.cli",
+    "hanzi_spacy.evaluate",
+    "hanzi_spacy.package",
+    "hanzi_spacy.demo",
 ]
 
 

@@ -32,8 +32,106 @@ class Errors(metaclass=ErrorsWithCodes):
     E022 = "{path}:{line}: token {token!r} has an empty word or tag."
     E023 = "{path}:{line}: review line is empty."
     E024 = "File not found: {path}"
-    E025 = "{path}: no documents were read (the file is empty or every line was skipped)."
+    E025 = (
+        "{path}: no documents were read (the file is empty or every line was skipped)."
+    )
     E026 = "Unknown input format {fmt!r}; choose one of: {formats}."
     # --- converters for user formats (E100-E199), see corpus/formats.py
+    # conllu (E100-E109)
+    E100 = "{path}:{line}: expected 10 tab-separated CoNLL-U columns, found {n}."
+    E101 = (
+        "{path}:{line}: ID {id!r} is not a word index (3), a multi-word token "
+        "range (3-4) or an empty node (3.1)."
+    )
+    E102 = (
+        "{path}:{line}: ID {id!r} is out of order, expected {expected}: IDs count "
+        "from 1 in each sentence and a range comes right before its words."
+    )
+    E103 = "{path}:{line}: HEAD {head!r} is neither '_' nor a word index from 0 to {n}."
+    E104 = "{path}:{line}: range {id!r} goes past the last word of the sentence ({n})."
+    E105 = "{path}:{line}: the FORM column is empty."
+    E106 = (
+        "{path}:{line}: the words of the sentence do not rebuild its '# text' "
+        "comment: {words!r} vs {text!r}."
+    )
+    E107 = "{path}:{line}: spaCy could not read the sentence starting here: {error}"
+    E108 = (
+        "{path}:{line}: two entities fall inside one multi-word token, which becomes "
+        "a single token."
+    )
+    # bio: character-per-line NER (E110-E119)
+    E110 = (
+        "{path}:{line}: expected 2 fields, a character and its tag separated by a "
+        "tab or spaces, found {n}. A space character needs the tab-separated form."
+    )
+    E111 = (
+        "{path}:{line}: tag {tag!r} has no entity label (expected e.g. B-PER). "
+        "Word segmentation tags (B/M/E/S alone) belong in the sighan format."
+    )
+    E112 = (
+        "{path}:{line}: tag {tag!r} has an unknown prefix; the {scheme} scheme "
+        "uses {prefixes} and O."
+    )
+    E113 = "{path}:{line}: tag {tag!r} cannot follow {previous} in the {scheme} scheme."
+    E114 = (
+        "{path}:{line}: the sentence ends inside an entity (last tag {tag!r}); the "
+        "{scheme} scheme closes every entity with {end}-."
+    )
+    E115 = "Unknown tag scheme {scheme!r}; choose one of: {schemes}."
+    E116 = "{path}:{line}: the character field is empty."
+    # tsv, csv: labelled texts (E120-E129)
+    E120 = "{path}:{line}: expected LABEL<TAB>TEXT, found no tab."
+    E121 = "{path}:{line}: the label is empty."
+    E122 = "{path}:{line}: the text is empty."
+    E123 = (
+        "{path}:{line}: the header {header!r} lacks a 'label' or a 'text' column "
+        "(the first row names the columns)."
+    )
+    E124 = "{path}:{line}: the row has {n} columns, the label and text need {needed}."
+    E125 = "{path}:{line}: malformed CSV ({reason})."
     # --- pretraining (E200-E299), see pretrain/
+    E200 = "Input file not found: {path}"
+    E201 = (
+        "{path}: no non-blank lines. Pretraining needs raw text, one sentence or "
+        "paragraph per line."
+    )
+    E202 = (
+        "Output folder {path} exists and is not empty. Use --resume to continue "
+        "its training, --force to delete it and start again, or choose another "
+        "folder."
+    )
+    E203 = (
+        "Unknown preset {name!r}; choose one of: {presets}, or give the path of a "
+        "preset JSON file."
+    )
+    E204 = (
+        "Cannot resume: no checkpoint in {path}. A finished run deletes its "
+        "checkpoints unless it was started with --keep-checkpoints; start again "
+        "with --force."
+    )
+    E205 = (
+        "Unknown preset setting {key!r}: it is neither a training setting "
+        "({training}) nor a BertConfig attribute."
+    )
+    E206 = "{path}: not a valid preset ({reason})."
+    E207 = "{name} must be {expected}, got {value!r}."
+    E208 = (
+        "No training text left: all {lines} input lines were held out for "
+        "evaluation. Give more text or a smaller --eval-fraction."
+    )
+    E209 = (
+        "The vocabulary is empty: no character occurs at least {min_count} "
+        "times in the training text. Give more text or a smaller --min-count."
+    )
     # --- pipeline components (E300-E399), see pipeline/
+    E300 = (
+        "Component '{name}' listens to the transformer (or tok2vec) but comes after "
+        "'{segmenter}', which merges characters into words: its input would no longer "
+        "line up with the tokens and it would silently mispredict. Place "
+        "'{segmenter}' last, e.g. nlp.add_pipe(..., before='{segmenter}')."
+    )
+    E301 = (
+        "'{segmenter}' found no training examples with word boundaries. Mark "
+        "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "
+        "converters do) or give them tags."
+    )

@@ -29,6 +29,8 @@ class ConversionReport:
     entities: int = 0
     labels: Counter = field(default_factory=Counter)
     skipped: List[str] = field(default_factory=list)
+    duplicates: int = 0  # repeated texts merged into one doc
+    conflicts: int = 0  # texts dropped because they carry two different labels
 
     def add(self, doc: Doc) -> None:
         self.docs += 1
@@ -45,6 +47,10 @@ class ConversionReport:
             f"{self.docs} docs, {self.tokens} tokens, {self.entities} entities, "
             f"labels: {labels or 'none'}"
         )
+        if self.duplicates:
+            text += f"; merged {self.duplicates} duplicate texts"
+        if self.conflicts:
+            text += f"; dropped {self.conflicts} texts with conflicting labels"
         if self.skipped:
             text += f"; skipped {len(self.skipped)} invalid lines"
         return text

@@ -1,0 +1,81 @@
+"""``python -m hanzi_spacy convert FORMAT INPUT... --output FILE.spacy``.
+
+Formats: ``pku`` (word/TAG lines), ``reviews`` (inputs as LABEL=FILE, one text per
+line), and the user formats of ``formats.py`` (sighan, conllu, bio, tsv, csv).
+"""
+
+import argparse
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List
+
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from ..errors import Errors, HanziError
+from .lines import ConversionReport, write_docbin
+from .pku import convert_pku
+from .reviews import convert_reviews
+
+Converter = Callable[[Path, Vocab, ConversionReport, bool], Iterator[Doc]]
+
+
+def converters() -> Dict[str, Converter]:
+    """All single-file converters by format name."""
+    from .formats import FORMATS
+
+    return {"pku": convert_pku, **FORMATS}
+
+
+def parse_labelled(inputs: List[str]) -> List[tuple]:
+    pairs = []
+    for item in inputs:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not path:
+            raise HanziError(
+                Errors.E026.format(
+                    fmt=item, formats="LABEL=FILE for the reviews format"
+                )
+            )
+        pairs.append((label, Path(path)))
+    return pairs
+
+
+def convert_files(
+    fmt: str, inputs: List[str], vocab: Vocab, report: ConversionReport, skip: bool
+) -> Iterator[Doc]:
+    """Docs from the input files in the given format."""
+    if fmt == "reviews":
+        yield from convert_reviews(parse_labelled(inputs), vocab, report, skip)
+        return
+    table = converters()
+    if fmt not in table:
+        formats = ", ".join(sorted([*table, "reviews"]))
+        raise HanziError(Errors.E026.format(fmt=fmt, formats=formats))
+    for path in inputs:
+        yield from table[fmt](Path(path), vocab, report, skip)
+
+
+def convert(args: argparse.Namespace) -> int:
+    report = ConversionReport()
+    docs = convert_files(args.format, args.inputs, Vocab(), report, args.skip_invalid)
+    n = write_docbin(docs, Path(args.output))
+    if n == 0:
+        Path(args.output).unlink()
+        raise HanziError(Errors.E025.format(path=", ".join(args.inputs)))
+    print(f"{args.output}: {report.summary()}")
+    for message in report.skipped[:20]:
+        print(f"  skipped: {message}")
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("convert", help="convert a corpus to a .spacy file")
+    p.add_argument("format", help="pku, reviews, sighan, conllu, bio, tsv or csv")
+    p.add_argument("inputs", nargs="+", help="input files (reviews: LABEL=FILE)")
+    p.add_argument("--output", "-o", required=True, help="output .spacy file")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip and count malformed lines instead of stopping at the first",
+    )
+    p.set_defaults(func=convert)

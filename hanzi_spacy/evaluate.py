@@ -1,0 +1,90 @@
+"""``python -m hanzi_spacy evaluate PIPELINE DATA.spacy --output metrics/scores.json``.
+
+Scores every component on held-out docs with spaCy's scorers (each component's
+scorer skips the docs that lack its annotation), adds the speed and the number
+of docs of each kind, writes the scores as JSON and prints a table.
+"""
+
+import argparse
+import time
+from pathlib import Path
+from typing import Dict, List
+
+import spacy
+import srsly
+from spacy.tokens import DocBin
+from spacy.training import Example
+
+from .corpus.lines import HAS_WORDS
+
+TABLE = [
+    ("token_f", "Words F1 (character spans)"),
+    ("token_p", "Words precision"),
+    ("token_r", "Words recall"),
+    ("tag_acc", "PKU tag accuracy"),
+    ("pos_acc", "UPOS accuracy"),
+    ("ents_f", "Entities F1"),
+    ("ents_p", "Entities precision"),
+    ("ents_r", "Entities recall"),
+    ("cats_score", "Reviews macro F1"),
+    ("cats_acc", "Reviews accuracy"),
+    ("chars_per_second", "Characters per second"),
+]
+
+
+def load_examples(nlp, path: Path) -> List[Example]:
+    docs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    return [Example(nlp.make_doc(doc.text), doc) for doc in docs]
+
+
+def evaluate_pipeline(model: str, data: Path, batch_size: int = 64) -> Dict:
+    """Score a pipeline on a .spacy file.
+
+    RETURNS (Dict): spaCy's score keys plus speed and document counts.
+    """
+    nlp = spacy.load(model)
+    examples = load_examples(nlp, data)
+    start = time.perf_counter()
+    scores = nlp.evaluate(examples, batch_size=batch_size)
+    seconds = time.perf_counter() - start
+    characters = sum(len(eg.reference.text) for eg in examples)
+    scores["chars_per_second"] = characters / seconds if seconds else None
+    scores["docs_with_words"] = sum(
+        bool(eg.reference.user_data.get(HAS_WORDS)) for eg in examples
+    )
+    scores["docs_with_cats"] = sum(bool(eg.reference.cats) for eg in examples)
+    scores["characters"] = characters
+    scores["pipeline"] = str(model)
+    scores["data"] = str(data)
+    return scores
+
+
+def format_table(scores: Dict) -> str:
+    rows = []
+    for key, label in TABLE:
+        value = scores.get(key)
+        if value is None:
+            continue
+        text = f"{value:,.0f}" if key == "chars_per_second" else f"{value:.4f}"
+        rows.append(f"{label:<30} {key:<18} {text:>10}")
+    for label, prf in sorted((scores.get("ents_per_type") or {}).items()):
+        rows.append(f"{'  entities ' + label:<30} {'ents_per_type':<18} {prf['f']:>10.4f}")
+    return "\n".join(rows)
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    scores = evaluate_pipeline(args.model, Path(args.data), args.batch_size)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(args.output, scores)
+    print(format_table(scores))
+    return 0
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser("evaluate", help="score a pipeline on a .spacy file")
+    p.add_argument("model", help="pipeline folder or package name")
+    p.add_argument("data", help=".spacy file with held-out docs")
+    p.add_argument("--output", "-o", default=None, help="JSON file for the scores")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.set_defaults(func=evaluate)

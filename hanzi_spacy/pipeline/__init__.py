@@ -1,0 +1,1 @@
+"""Pipeline components. Imported by spaCy through entry points: keep imports cheap."""

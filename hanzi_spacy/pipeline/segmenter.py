@@ -1,0 +1,225 @@
+"""``hanzi_segmenter``: predict word boundaries on characters, then merge them.
+
+The last component of the pipeline. Its boundary classifier listens to the shared
+transformer like the tagger and the NER; ``set_annotations`` merges the
+characters of each word with ``doc.retokenize()``, gives the word one tag (see
+``words.py``) and its Universal POS from the PKU table. A merge never crosses an
+entity boundary or whitespace, so ``doc.text`` and ``doc.ents`` stay as they were.
+"""
+
+from itertools import islice
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.scorer import Scorer
+from spacy.tokens import Doc
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.util import registry
+from spacy.vocab import Vocab
+from thinc.api import Config, Model, SequenceCategoricalCrossentropy
+from thinc.types import Floats2d
+
+from ..corpus.lines import HAS_WORDS
+from ..errors import Errors, HanziError
+from ..upos import pku_to_upos
+from .words import forced_starts, gold_starts, vote
+
+LABELS = ("B", "I")  # a word Begins at this character / continues (Inside)
+LISTENER_LAYERS = ("transformer-listener", "tok2vec-listener")
+
+DEFAULT_CONFIG = """
+[model]
+@architectures = "spacy.Tagger.v2"
+nO = 2
+normalize = false
+
+[model.tok2vec]
+@architectures = "spacy-transformers.TransformerListener.v1"
+grad_factor = 1.0
+upstream = "*"
+
+[model.tok2vec.pooling]
+@layers = "reduce_mean.v1"
+"""
+DEFAULT_MODEL = Config().from_str(DEFAULT_CONFIG)["model"]
+
+
+def has_words(doc: Doc) -> bool:
+    """Whether a reference doc annotates word boundaries."""
+    return bool(doc.user_data.get(HAS_WORDS)) or doc.has_annotation("TAG")
+
+
+@registry.scorers("hanzi-spacy.segmenter_scorer.v1")
+def make_segmenter_scorer() -> Callable:
+    return score_segmentation
+
+
+def score_segmentation(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
+    """token_p/r/f/acc and pos_acc over the docs that annotate words.
+
+    Review docs have no word boundaries: scoring them would compare our words
+    with characters, so they are left out.
+    """
+    examples = [eg for eg in examples if has_words(eg.reference)]
+    scores: Dict[str, object] = dict(Scorer.score_tokenization(examples))
+    scores.update(Scorer.score_token_attr(examples, "pos", **kwargs))
+    return scores
+
+
+@Language.factory(
+    "hanzi_segmenter",
+    assigns=["token.tag", "token.pos"],
+    requires=["token.tag"],
+    retokenizes=True,
+    default_config={
+        "model": DEFAULT_MODEL,
+        "scorer": {"@scorers": "hanzi-spacy.segmenter_scorer.v1"},
+    },
+    default_score_weights={
+        "token_f": 1.0,
+        "token_p": None,
+        "token_r": None,
+        "token_acc": None,
+        "pos_acc": 0.5,
+    },
+)
+def make_hanzi_segmenter(
+    nlp: Language, name: str, model: Model, *, scorer: Optional[Callable]
+) -> "HanziSegmenter":
+    return HanziSegmenter(nlp.vocab, model, name, nlp=nlp, scorer=scorer)
+
+
+class HanziSegmenter(TrainablePipe):
+    """Predict where words begin and merge characters into words."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "hanzi_segmenter",
+        *,
+        nlp: Optional[Language] = None,
+        scorer: Optional[Callable] = score_segmentation,
+    ) -> None:
+        """Initialize the segmenter.
+
+        vocab (Vocab): The shared vocabulary.
+        model (Model[List[Doc], List[Floats2d]]): Two scores per token: B, I.
+        name (str): The component instance name.
+        nlp (Language): The pipeline, to check that no listener comes after us.
+        scorer (Optional[Callable]): Scores tokenization and POS.
+        """
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg: Dict[str, object] = {"labels": list(LABELS)}
+        self._nlp = nlp
+        self._checked_order: Optional[Tuple[str, ...]] = None
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return LABELS
+
+    def check_order(self) -> None:
+        """Raise if a component that listens to a shared encoder follows us."""
+        if self._nlp is None or self.name not in self._nlp.pipe_names:
+            return
+        names = tuple(self._nlp.pipe_names)
+        if names == self._checked_order:
+            return
+        for later in names[names.index(self.name) + 1 :]:
+            model = getattr(self._nlp.get_pipe(later), "model", None)
+            if isinstance(model, Model) and any(
+                node.name in LISTENER_LAYERS for node in model.walk()
+            ):
+                raise HanziError(Errors.E300.format(name=later, segmenter=self.name))
+        self._checked_order = names
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.check_order()
+        return super().__call__(doc)
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        self.check_order()
+        return super().pipe(stream, batch_size=batch_size)
+
+    def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
+        """Boundary scores for each token of each doc."""
+        docs = list(docs)
+        if not any(len(doc) for doc in docs):
+            return [self.model.ops.alloc2f(len(doc), len(LABELS)) for doc in docs]
+        return self.model.predict(docs)
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+        """Merge characters into words; set each word's tag and POS."""
+        for doc, doc_scores in zip(docs, scores):
+            if not len(doc):
+                continue
+            starts = self.model.ops.to_numpy(doc_scores).argmax(axis=1) == 0
+            self.merge(doc, starts)
+
+    def merge(self, doc: Doc, starts: numpy.ndarray) -> None:
+        """Merge the tokens of a doc into words that begin where ``starts`` is set.
+
+        doc (Doc): A doc of character tokens, tagged.
+        starts (numpy.ndarray): One bool per token; forced starts are added.
+        """
+        starts = numpy.asarray(starts, dtype=bool) | forced_starts(doc)
+        bounds = numpy.flatnonzero(starts).tolist() + [len(doc)]
+        tags = [token.tag_ for token in doc]
+        with doc.retokenize() as retokenizer:
+            for start, end in zip(bounds, bounds[1:]):
+                tag = vote(tags[start:end])
+                attrs = {"TAG": tag, "POS": pku_to_upos(tag) if tag else "X"}
+                if doc[start].is_space:
+                    attrs = {"TAG": "_SP", "POS": "SPACE"}
+                if end - start > 1:
+                    retokenizer.merge(doc[start:end], attrs=attrs)
+                else:
+                    doc[start].tag_ = attrs["TAG"]
+                    doc[start].pos_ = attrs["POS"]
+
+    def get_loss(
+        self, examples: Iterable[Example], scores: List[Floats2d]
+    ) -> Tuple[float, List[Floats2d]]:
+        """Cross-entropy against gold word starts; docs without words are missing."""
+        validate_examples(examples, "HanziSegmenter.get_loss")
+        truths: List[List[Optional[str]]] = []
+        for eg in examples:
+            if has_words(eg.reference):
+                truths.append(list(gold_starts(eg.reference, eg.predicted)))
+            else:
+                truths.append([None] * len(eg.predicted))
+        loss_func = SequenceCategoricalCrossentropy(names=LABELS, normalize=False)
+        d_scores, loss = loss_func(scores, truths)
+        if self.model.ops.xp.isnan(loss):
+            raise ValueError("NaN loss in hanzi_segmenter")
+        return float(loss), d_scores
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+    ) -> None:
+        """Check the pipeline order and initialize the model from sample docs."""
+        validate_get_examples(get_examples, "HanziSegmenter.initialize")
+        if nlp is not None:
+            self._nlp = nlp
+        self._checked_order = None
+        self.check_order()
+        sample = [eg for eg in islice(get_examples(), 100)]
+        if not any(has_words(eg.reference) for eg in get_examples()):
+            raise HanziError(Errors.E301.format(segmenter=self.name))
+        docs = [eg.predicted for eg in sample]
+        label_sample = [
+            self.model.ops.asarray2f(numpy.eye(len(LABELS))[[0] * len(doc)])
+            for doc in docs
+        ]
+        self.model.initialize(X=docs, Y=label_sample)
+
+    def add_label(self, label: str) -> int:
+        raise NotImplementedError("hanzi_segmenter has the fixed labels B and I")

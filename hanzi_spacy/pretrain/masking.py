@@ -1,0 +1,156 @@
+"""Whole-word masking for a character-level masked language model.
+
+Masking single characters lets the model guess a character from the rest of
+its word (having seen "中华人民共和", "国" is easy), which teaches little about
+words. BERT-wwm-Chinese masks all characters of a word at once; the words here
+come from jieba (see data.py), computed once per line.
+
+Per sequence, words are taken in random order until about
+``mask_probability`` of the characters are chosen; a word that would overshoot
+is skipped (as in transformers' DataCollatorForWholeWordMask), and one word is
+always chosen. Every character of a chosen word then follows BERT's rule: 80%
+[MASK], 10% a random character, 10% unchanged. Labels are -100 elsewhere.
+
+Randomness comes from ``generator``, or from torch's global generator when it is
+None: the Trainer seeds that one and restores it from a checkpoint on resume,
+so a run and its resumption draw the same masks.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy
+import torch
+
+from .data import Example
+
+IGNORE_INDEX = -100  # labels the loss skips
+
+
+@dataclass
+class WholeWordMaskCollator:
+    """Pad examples into a batch and mask whole words.
+
+    pad_token_id (int): Id of [PAD].
+    mask_token_id (int): Id of [MASK].
+    vocab_size (int): Size of the vocabulary; random replacements are drawn from
+        ids ``first_char_id`` .. vocab_size - 1.
+    first_char_id (int): The first id that is a character, not a special token.
+    mask_probability (float): Share of characters to predict.
+    generator (Optional[torch.Generator]): Source of randomness; None for torch's
+        global generator.
+    """
+
+    pad_token_id: int
+    mask_token_id: int
+    vocab_size: int
+    first_char_id: int = 5
+    mask_probability: float = 0.15
+    generator: Optional[torch.Generator] = None
+
+    def __call__(self, features: Sequence[Example]) -> Dict[str, torch.Tensor]:
+        """Collate a batch. Examples that already carry ``labels`` (a fixed
+        evaluation set, see ``mask_once``) are only padded.
+
+        features (Sequence[Example]): Examples with input_ids and word_ids.
+        RETURNS (Dict[str, torch.Tensor]): input_ids, attention_mask, labels.
+        """
+        width = max(len(f["input_ids"]) for f in features)
+        input_ids = _pad(features, "input_ids", width, self.pad_token_id)
+        attention_mask = (
+            torch.arange(width)[None, :]
+            < torch.tensor([len(f["input_ids"]) for f in features])[:, None]
+        ).long()
+        if "labels" in features[0]:
+            labels = _pad(features, "labels", width, IGNORE_INDEX)
+        else:
+            word_ids = _pad(features, "word_ids", width, -1)
+            input_ids, labels = self.mask(input_ids, word_ids)
+        return {
+            "input_ids": input_ids,
+            "attention_mask": attention_mask,
+            "labels": labels,
+        }
+
+    def mask(
+        self, input_ids: torch.Tensor, word_ids: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Choose whole words and apply the 80/10/10 rule.
+
+        input_ids (torch.Tensor): (batch, length) ids.
+        word_ids (torch.Tensor): (batch, length) word indices, -1 where nothing
+            may be masked ([CLS], [SEP], padding).
+        RETURNS (Tuple[torch.Tensor, torch.Tensor]): (masked ids, labels).
+        """
+        shape = input_ids.shape
+        priority = torch.rand(shape, generator=self.generator).numpy()
+        rule = torch.rand(shape, generator=self.generator)
+        random_ids = torch.randint(
+            self.first_char_id, self.vocab_size, shape, generator=self.generator
+        )
+        words = word_ids.numpy()
+        chosen = numpy.zeros(shape, dtype=bool)
+        for row in range(shape[0]):
+            chosen[row] = self._choose_words(words[row], priority[row])
+        chosen_t = torch.from_numpy(chosen)
+        labels = torch.where(chosen_t, input_ids, IGNORE_INDEX)
+        masked = input_ids.clone()
+        masked[chosen_t & (rule < 0.8)] = self.mask_token_id
+        replace = chosen_t & (rule >= 0.8) & (rule < 0.9)
+        masked[replace] = random_ids[replace]
+        return masked, labels
+
+    def _choose_words(
+        self, words: numpy.ndarray, priority: numpy.ndarray
+    ) -> numpy.ndarray:
+        chosen = numpy.zeros(len(words), dtype=bool)
+        valid = words >= 0
+        if not valid.any():
+            return chosen
+        _, inverse, sizes = numpy.unique(
+            words[valid], return_inverse=True, return_counts=True
+        )
+        target = max(1, round(int(valid.sum()) * self.mask_probability))
+        picked = numpy.zeros(len(sizes), dtype=bool)
+        count = 0
+        order = numpy.argsort(priority[: len(sizes)], kind="stable").tolist()
+        for w in order:
+            size = int(sizes[w])
+            if count + size > target:
+                continue
+            picked[w] = True
+            count += size
+            if count >= target:
+                break
+        if count == 0:  # every word is longer than the target: take one anyway
+            picked[order[0]] = True
+        chosen[valid] = picked[inverse]
+        return chosen
+
+    def mask_once(self, examples: Sequence[Example], seed: int) -> List[Example]:
+        """Mask examples with a fixed seed, for an evaluation set whose loss is
+        comparable between evaluations.
+
+        examples (Sequence[Example]): Examples with input_ids and word_ids.
+        seed (int): Seed of the masks.
+        RETURNS (List[Example]): Examples with masked input_ids and labels.
+        """
+        generator = torch.Generator().manual_seed(seed)
+        collator = dataclasses.replace(self, generator=generator)
+        masked: List[Example] = []
+        for example in examples:
+            ids = torch.tensor([example["input_ids"]])
+            words = torch.tensor([example["word_ids"]])
+            new_ids, labels = collator.mask(ids, words)
+            masked.append(
+                {"input_ids": new_ids[0].tolist(), "labels": labels[0].tolist()}
+            )
+        return masked
+
+
+def _pad(features: Sequence[Example], key: str, width: int, value: int) -> torch.Tensor:
+    out = torch.full((len(features), width), value, dtype=torch.long)
+    for i, feature in enumerate(features):
+        out[i, : len(feature[key])] = torch.tensor(feature[key], dtype=torch.long)
+    return out

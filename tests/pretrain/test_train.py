@@ -1,0 +1,89 @@
+import json
+import shutil
+
+import torch
+from safetensors.torch import load_file
+from transformers import AutoModel, AutoModelForMaskedLM, AutoTokenizer, BertModel
+
+from hanzi_spacy.pretrain import pretrain, save_random_backbone
+
+from .conftest import make_lines
+
+
+def test_output_is_a_standard_hf_folder(trained):
+    output = trained["output"]
+    tokenizer = AutoTokenizer.from_pretrained(output)
+    assert tokenizer.is_fast
+    model = AutoModel.from_pretrained(output)
+    assert isinstance(model, BertModel)
+    config = json.loads((output / "config.json").read_text())
+    assert config["architectures"] == ["BertForMaskedLM"]
+    mlm = AutoModelForMaskedLM.from_pretrained(output)
+    enc = tokenizer(["今天天气很好", "iPhone 12"], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        logits = mlm(**enc).logits
+    assert logits.shape == (2, enc["input_ids"].shape[1], len(tokenizer))
+
+
+def test_metrics_and_loss_goes_down(trained):
+    metrics = trained["metrics"]
+    assert metrics["steps"] == 30
+    assert metrics["vocab_size"] > 30 and metrics["parameters"] > 0
+    assert metrics["heldout_lines"] > 0 and metrics["train_characters"] > 0
+    assert metrics["chars_per_second"] > 0
+    # from ln(vocab) towards the unigram entropy and below; 0.3-0.4 over seeds
+    assert metrics["heldout_loss_after"] < metrics["heldout_loss_before"] - 0.2
+    assert metrics["heldout_perplexity_after"] < metrics["heldout_perplexity_before"]
+
+
+def test_identical_seeds_give_identical_weights(trained, corpus, preset_path, tmp_path):
+    common = dict(preset=preset_path, max_steps=30, seed=1, eval_fraction=0.1)
+    again = pretrain([corpus], tmp_path / "again", **common)
+    assert again["heldout_loss_after"] == trained["metrics"]["heldout_loss_after"]
+    a = load_file(trained["output"] / "model.safetensors")
+    b = load_file(tmp_path / "again" / "model.safetensors")
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not (tmp_path / "again" / "checkpoints").exists()  # deleted at the end
+    other = pretrain([corpus], tmp_path / "other", **{**common, "seed": 2})
+    assert other["heldout_loss_after"] != again["heldout_loss_after"]
+
+
+def test_resume_continues_from_the_last_checkpoint(
+    trained, corpus, preset_path, tmp_path
+):
+    output = tmp_path / "backbone"
+    shutil.copytree(trained["output"], output)
+    assert (output / "checkpoints" / "checkpoint-30").is_dir()
+    metrics = pretrain(
+        [corpus],
+        output,
+        preset_path,
+        max_steps=40,
+        seed=1,
+        eval_fraction=0.1,
+        resume=True,
+    )
+    assert metrics["steps"] == 40
+    first = trained["metrics"]
+    assert metrics["heldout_loss_before"] == first["heldout_loss_before"]
+    assert metrics["vocab_size"] == first["vocab_size"]
+    assert AutoModel.from_pretrained(output) is not None
+
+
+def test_random_backbone(tmp_path):
+    path = save_random_backbone(
+        make_lines(20),
+        tmp_path / "random",
+        hidden_size=16,
+        num_attention_heads=2,
+        num_hidden_layers=1,
+        intermediate_size=32,
+        min_count=1,
+    )
+    model = AutoModel.from_pretrained(path)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    assert model.config.hidden_size == 16
+    assert model.config.vocab_size == len(tokenizer)
+    enc = tokenizer("中国人民", return_tensors="pt")
+    assert model(**enc).last_hidden_state.shape == (1, 6, 16)

@@ -1,0 +1,70 @@
+"""Shared fixtures: a tiny random backbone with a Chinese character vocabulary and
+small samples of both corpora."""
+
+from pathlib import Path
+from typing import List
+
+import pytest
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from hanzi_spacy.corpus.lines import ConversionReport
+from hanzi_spacy.corpus.pku import parse_pku_line
+from hanzi_spacy.corpus.reviews import text_doc
+
+CONFIG = Path(__file__).parent.parent / "configs" / "trf.cfg"
+
+PKU_LINES = [
+    "江/nr  泽民/nr  在/p  北京/ns  会见/v  了/u  代表团/n  。/w",
+    "新华社/nt  记者/n  报道/v  ，/w  上海/ns  经济/n  发展/v  很/d  快/a  。/w",
+    "我们/r  喜欢/v  中国/ns  人民/n  。/w",
+    "李/nr  鹏/nr  总理/n  访问/v  日本/ns  。/w",
+]
+REVIEWS = [
+    ("这本书很好看，推荐！", "POSITIVE"),
+    ("质量太差了，不推荐。", "NEGATIVE"),
+    ("物流很快，非常满意", "POSITIVE"),
+    ("坏了，很失望", "NEGATIVE"),
+]
+EXTRA_TEXT = "今天天气很好。iPhone 12 的价格是 5,499 元。ＡＢＣ１２３ 繁體中文"
+
+
+def pku_docs(vocab: Vocab, lines: List[str] = PKU_LINES) -> List[Doc]:
+    return [parse_pku_line(line, vocab, Path("sample"), i) for i, line in enumerate(lines)]
+
+
+def review_docs(vocab: Vocab) -> List[Doc]:
+    docs = []
+    for text, label in REVIEWS:
+        doc = text_doc(vocab, text)
+        doc.cats = {"POSITIVE": float(label == "POSITIVE"), "NEGATIVE": float(label == "NEGATIVE")}
+        docs.append(doc)
+    return docs
+
+
+def all_texts() -> List[str]:
+    vocab = Vocab()
+    return [d.text for d in pku_docs(vocab)] + [t for t, _ in REVIEWS] + [EXTRA_TEXT]
+
+
+@pytest.fixture(scope="session")
+def tiny_backbone(tmp_path_factory) -> Path:
+    """An untrained 1-layer, 32-wide BERT whose vocabulary covers the samples."""
+    from hanzi_spacy.pretrain.backbone import save_random_backbone
+
+    path = tmp_path_factory.mktemp("backbone")
+    return save_random_backbone(
+        all_texts(),
+        path,
+        preset="tiny",
+        min_count=1,
+        num_hidden_layers=1,
+        hidden_size=32,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+
+
+@pytest.fixture
+def report() -> ConversionReport:
+    return ConversionReport()

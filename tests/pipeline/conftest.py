@@ -1,0 +1,61 @@
+"""A pipeline from configs/trf.cfg on the tiny backbone, overfit on the samples."""
+
+import random
+from pathlib import Path
+from typing import List
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import load_config, load_model_from_config
+from thinc.api import Adam, fix_random_seed
+
+from ..conftest import CONFIG, pku_docs, review_docs
+
+
+def make_nlp(backbone: Path, **overrides) -> Language:
+    overrides = {"paths.backbone": str(backbone), **overrides}
+    config = load_config(CONFIG, overrides=overrides, interpolate=True)
+    return load_model_from_config(config, auto_fill=True, validate=True)
+
+
+def sample_examples(nlp: Language) -> List[Example]:
+    refs = pku_docs(nlp.vocab) + review_docs(nlp.vocab)
+    return [Example(nlp.make_doc(ref.text), ref) for ref in refs]
+
+
+def overfit(nlp: Language, examples: List[Example], steps: int = 150) -> Language:
+    fix_random_seed(0)
+    nlp.initialize(lambda: examples)
+    optimizer = Adam(0.01)
+    rng = random.Random(0)
+    for _ in range(steps):
+        rng.shuffle(examples)
+        nlp.update(examples, sgd=optimizer, losses={})
+    return nlp
+
+
+def analysis(doc) -> tuple:
+    """Everything the pipeline predicts, comparable across runs."""
+    return (
+        [(t.text, t.whitespace_, t.tag_, t.pos_) for t in doc],
+        [(e.start_char, e.end_char, e.label_) for e in doc.ents],
+        {k: round(v, 4) for k, v in doc.cats.items()},
+    )
+
+
+@pytest.fixture(scope="session")
+def trained_nlp(tiny_backbone) -> Language:
+    nlp = make_nlp(tiny_backbone)
+    return overfit(nlp, sample_examples(nlp))
+
+
+@pytest.fixture(scope="session")
+def trained_path(trained_nlp, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pipeline") / "model"
+    trained_nlp.to_disk(path)
+    return path
+
+
+__all__ = ["make_nlp", "sample_examples", "overfit", "analysis", "spacy"]

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "hanzi_spacy.evaluate",
     "hanzi_spacy.package",
     "hanzi_spacy.demo",
+    "hanzi_spacy.benchmark.cli",
 ]
 
 

@@ -1,4 +1,4 @@
-"""``python -m hanzi_spacy demo PIPELINE``: analyse a few sentences, write a displaCy page."""
+"""``python -m hanzi_spacy demo PIPELINE``: analyse sentences, write a displaCy page."""
 
 import argparse
 from pathlib import Path

@@ -130,6 +130,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "line up with the tokens and it would silently mispredict. Place "
         "'{segmenter}' last, e.g. nlp.add_pipe(..., before='{segmenter}')."
     )
+    E302 = (
+        "{path}:{line}: user dictionary line {text!r} is not 'word' or 'word<TAB>TAG'."
+    )
+    E303 = "{path}: the user dictionary is empty."
+    E304 = "User words must be non-empty strings without whitespace; got {word!r}."
     E301 = (
         "'{segmenter}' found no training examples with word boundaries. Mark "
         "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "

@@ -68,7 +68,9 @@ def format_table(scores: Dict) -> str:
         text = f"{value:,.0f}" if key == "chars_per_second" else f"{value:.4f}"
         rows.append(f"{label:<30} {key:<18} {text:>10}")
     for label, prf in sorted((scores.get("ents_per_type") or {}).items()):
-        rows.append(f"{'  entities ' + label:<30} {'ents_per_type':<18} {prf['f']:>10.4f}")
+        rows.append(
+            f"{'  entities ' + label:<30} {'ents_per_type':<18} {prf['f']:>10.4f}"
+        )
     return "\n".join(rows)
 
 

@@ -1,4 +1,4 @@
-"""``python -m hanzi_spacy package PIPELINE OUTPUT_DIR``: build the wheel with spacy package.
+"""``python -m hanzi_spacy package PIPELINE OUTPUT_DIR``: the wheel, by spacy package.
 
 The meta says which spaCy it needs as a range (>=3.8,<3.9, not the exact minor
 version spaCy writes by default); ``spacy package`` detects ``hanzi-spacy`` and

@@ -30,14 +30,19 @@ EXTRA_TEXT = "今天天气很好。iPhone 12 的价格是 5,499 元。ＡＢＣ�
 
 
 def pku_docs(vocab: Vocab, lines: List[str] = PKU_LINES) -> List[Doc]:
-    return [parse_pku_line(line, vocab, Path("sample"), i) for i, line in enumerate(lines)]
+    return [
+        parse_pku_line(line, vocab, Path("sample"), i) for i, line in enumerate(lines)
+    ]
 
 
 def review_docs(vocab: Vocab) -> List[Doc]:
     docs = []
     for text, label in REVIEWS:
         doc = text_doc(vocab, text)
-        doc.cats = {"POSITIVE": float(label == "POSITIVE"), "NEGATIVE": float(label == "NEGATIVE")}
+        doc.cats = {
+            "POSITIVE": float(label == "POSITIVE"),
+            "NEGATIVE": float(label == "NEGATIVE"),
+        }
         docs.append(doc)
     return docs
 

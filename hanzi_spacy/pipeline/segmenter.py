@@ -1,5 +1,16 @@
 """``hanzi_segmenter``: predict word boundaries on characters, then merge them.
 
+User dictionary: ``add_words``, ``remove_words``, ``load_words`` (or
+``[initialize.components.hanzi_segmenter] user_dict = "words.txt"``). Every
+occurrence of a user word becomes exactly one token, unless it overlaps an earlier
+or longer user word (leftmost-longest match wins) or an entity boundary falls
+inside it: entities come first, and that occurrence is left to the model.
+The constraint is applied in decoding: the word's first character is forced to
+begin a word, its other characters to continue it, and the character after it to
+begin the next word; everywhere else the model's boundary scores decide (with
+independent B/I decisions per character this is exactly the constrained optimum).
+A user word's tag, when given, replaces the voted tag.
+
 The last component of the pipeline. Its boundary classifier listens to the shared
 transformer like the tagger and the NER; ``set_annotations`` merges the
 characters of each word with ``doc.retokenize()``, gives the word one tag (see
@@ -8,9 +19,11 @@ entity boundary or whitespace, so ``doc.text`` and ``doc.ents`` stay as they wer
 """
 
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy
+import srsly
 from spacy.language import Language
 from spacy.pipeline import TrainablePipe
 from spacy.scorer import Scorer
@@ -24,6 +37,7 @@ from thinc.types import Floats2d
 from ..corpus.lines import HAS_WORDS
 from ..errors import Errors, HanziError
 from ..upos import pku_to_upos
+from .userdict import UserDictionary, WordEntry, read_user_dictionary
 from .words import forced_starts, gold_starts, vote
 
 LABELS = ("B", "I")  # a word Begins at this character / continues (Inside)
@@ -118,6 +132,24 @@ class HanziSegmenter(TrainablePipe):
         self.cfg: Dict[str, object] = {"labels": list(LABELS)}
         self._nlp = nlp
         self._checked_order: Optional[Tuple[str, ...]] = None
+        self.user_dict = UserDictionary()
+
+    @property
+    def words(self) -> Dict[str, Optional[str]]:
+        """The user dictionary: each word with its tag, or None."""
+        return dict(self.user_dict.entries)
+
+    def add_words(self, words: Iterable[WordEntry]) -> None:
+        """Add user words: strings, or (word, PKU tag) pairs."""
+        self.user_dict.add(words)
+
+    def remove_words(self, words: Iterable[WordEntry]) -> None:
+        """Remove user words; words not in the dictionary are passed over."""
+        self.user_dict.remove(words)
+
+    def load_words(self, path: Union[str, Path]) -> None:
+        """Add the words of a file: one per line, optionally ``word<TAB>TAG``."""
+        self.user_dict.add(read_user_dictionary(path))
 
     @property
     def labels(self) -> Tuple[str, ...]:
@@ -159,20 +191,61 @@ class HanziSegmenter(TrainablePipe):
             if not len(doc):
                 continue
             starts = self.model.ops.to_numpy(doc_scores).argmax(axis=1) == 0
-            self.merge(doc, starts)
+            user_tags = self.apply_user_words(doc, starts) if self.user_dict else {}
+            self.merge(doc, starts, user_tags)
 
-    def merge(self, doc: Doc, starts: numpy.ndarray) -> None:
+    def apply_user_words(self, doc: Doc, starts: numpy.ndarray) -> Dict[int, str]:
+        """Force the boundaries of user words into ``starts`` (changed in place).
+
+        RETURNS (Dict[int, str]): Token index of each forced word → its user tag.
+        """
+        offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64")
+        token_starts = offsets[:, 0]
+        token_ends = token_starts + offsets[:, 1]
+        entity_bounds = numpy.zeros(len(doc) + 1, dtype=bool)
+        for ent in doc.ents:
+            entity_bounds[[ent.start, ent.end]] = True
+        user_tags: Dict[int, str] = {}
+        for start_char, end_char, tag in self.user_dict.matches(doc.text):
+            first = int(numpy.searchsorted(token_starts, start_char))
+            last = int(numpy.searchsorted(token_ends, end_char))
+            if (
+                first >= len(doc)
+                or last >= len(doc)
+                or token_starts[first] != start_char
+                or token_ends[last] != end_char
+            ):
+                continue  # inside an alphanumeric run: not on token boundaries
+            if entity_bounds[first + 1 : last + 1].any():
+                continue  # an entity boundary falls inside: the entity wins
+            starts[first] = True
+            starts[first + 1 : last + 1] = False
+            if last + 1 < len(doc):
+                starts[last + 1] = True
+            if tag:
+                user_tags[first] = tag
+        return user_tags
+
+    def merge(
+        self,
+        doc: Doc,
+        starts: numpy.ndarray,
+        user_tags: Optional[Dict[int, str]] = None,
+    ) -> None:
         """Merge the tokens of a doc into words that begin where ``starts`` is set.
 
         doc (Doc): A doc of character tokens, tagged.
         starts (numpy.ndarray): One bool per token; forced starts are added.
+        user_tags (Optional[Dict[int, str]]): Tags that replace the vote for the
+            words beginning at these token indices.
         """
         starts = numpy.asarray(starts, dtype=bool) | forced_starts(doc)
         bounds = numpy.flatnonzero(starts).tolist() + [len(doc)]
         tags = [token.tag_ for token in doc]
+        user_tags = user_tags or {}
         with doc.retokenize() as retokenizer:
             for start, end in zip(bounds, bounds[1:]):
-                tag = vote(tags[start:end])
+                tag = user_tags.get(start) or vote(tags[start:end])
                 attrs = {"TAG": tag, "POS": pku_to_upos(tag) if tag else "X"}
                 if doc[start].is_space:
                     attrs = {"TAG": "_SP", "POS": "SPACE"}
@@ -204,8 +277,12 @@ class HanziSegmenter(TrainablePipe):
         get_examples: Callable[[], Iterable[Example]],
         *,
         nlp: Optional[Language] = None,
+        user_dict: Optional[Union[str, Path]] = None,
     ) -> None:
-        """Check the pipeline order and initialize the model from sample docs."""
+        """Check the pipeline order and initialize the model from sample docs.
+
+        user_dict (Optional[Union[str, Path]]): A user dictionary file to load.
+        """
         validate_get_examples(get_examples, "HanziSegmenter.initialize")
         if nlp is not None:
             self._nlp = nlp
@@ -220,6 +297,32 @@ class HanziSegmenter(TrainablePipe):
             for doc in docs
         ]
         self.model.initialize(X=docs, Y=label_sample)
+        if user_dict is not None:
+            self.load_words(user_dict)
+
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        data = srsly.msgpack_loads(super().to_bytes(exclude=exclude))
+        data["user_dict"] = self.user_dict.to_bytes()
+        return srsly.msgpack_dumps(data)
+
+    def from_bytes(
+        self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()
+    ) -> "HanziSegmenter":
+        data = srsly.msgpack_loads(bytes_data)
+        if "user_dict" in data:
+            self.user_dict.from_bytes(data.pop("user_dict"))
+        return super().from_bytes(srsly.msgpack_dumps(data), exclude=exclude)
+
+    def to_disk(self, path, *, exclude: Iterable[str] = tuple()) -> None:
+        super().to_disk(path, exclude=exclude)
+        (Path(path) / "user_dict.msgpack").write_bytes(self.user_dict.to_bytes())
+
+    def from_disk(self, path, *, exclude: Iterable[str] = tuple()) -> "HanziSegmenter":
+        super().from_disk(path, exclude=exclude)
+        user_dict = Path(path) / "user_dict.msgpack"
+        if user_dict.exists():
+            self.user_dict.from_bytes(user_dict.read_bytes())
+        return self
 
     def add_label(self, label: str) -> int:
         raise NotImplementedError("hanzi_segmenter has the fixed labels B and I")

@@ -13,9 +13,11 @@ import numpy
 from spacy.language import Language
 from spacy.pipeline.textcat import TextCategorizer
 from spacy.scorer import Scorer
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Config, Model
+from thinc.types import Floats2d
 
 DEFAULT_CONFIG = """
 [model]
@@ -94,6 +96,21 @@ def make_hanzi_textcat(
 
 class PartialTextCategorizer(TextCategorizer):
     """Exclusive text classifier where a doc with no cats teaches nothing."""
+
+    def predict(self, docs: Iterable[Doc]) -> Floats2d:
+        """Scores for each doc; an empty doc gets the same score for every label.
+
+        spaCy's pooling layers refuse a batch that mixes empty and non-empty docs,
+        so the empty ones are scored apart (the same way alone or in a batch).
+        """
+        docs = list(docs)
+        n_labels = max(len(self.labels), 1)
+        scores = self.model.ops.alloc2f(len(docs), n_labels) + 1.0 / n_labels
+        filled = [i for i, doc in enumerate(docs) if len(doc)]
+        if filled:
+            predicted = self.model.predict([docs[i] for i in filled])
+            scores[self.model.ops.asarray1i(filled)] = predicted
+        return scores
 
     def _examples_to_truth(
         self, examples: Iterable[Example]

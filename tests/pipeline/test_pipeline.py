@@ -8,7 +8,6 @@ from ..conftest import PKU_LINES, REVIEWS, pku_docs
 from .conftest import analysis
 
 
-
 def sample_texts(nlp):
     return [d.text for d in pku_docs(nlp.vocab)] + [t for t, _ in REVIEWS]
 
@@ -45,7 +44,13 @@ def test_pipe_equals_call(trained_path):
 
 
 def test_text_round_trips(trained_nlp):
-    for text in ["", " ", "北京  天安门\n\n广场 ", "iPhone12😀👍🏽中文", "\x00\u200b测试"]:
+    for text in [
+        "",
+        " ",
+        "北京  天安门\n\n广场 ",
+        "iPhone12😀👍🏽中文",
+        "\x00\u200b测试",
+    ]:
         doc = trained_nlp(text)
         assert doc.text == text
         assert "".join(t.text_with_ws for t in doc) == text

@@ -1,0 +1,55 @@
+"""The command registers, parses NAME=PATH and skips what cannot run."""
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from hanzi_spacy.benchmark.cli import parse_pipeline
+from hanzi_spacy.benchmark.profiling import group_of
+from hanzi_spacy.benchmark.runner import Settings, system_specs
+from hanzi_spacy.cli import build_parser
+
+
+def test_command_registered():
+    args = build_parser().parse_args(
+        ["benchmark", "--pipeline", "trf=training/model-best", "--limit", "5"]
+    )
+    assert args.pipeline == [("trf", Path("training/model-best"))]
+    assert args.limit == 5 and args.repeat == 3 and args.stream_docs == 100_000
+
+
+def test_parse_pipeline():
+    assert parse_pipeline("cnn=a/b") == ("cnn", Path("a/b"))
+    assert parse_pipeline("training/model-best") == (
+        "model-best",
+        Path("training/model-best"),
+    )
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_pipeline("=a")
+
+
+def test_missing_systems_are_noted(tmp_path):
+    settings = Settings(
+        test=tmp_path / "test.spacy",
+        train=tmp_path / "missing.spacy",
+        pipelines=[("trf", tmp_path / "nothing")],
+        peers=["jieba", "tfidf-logreg", "nope"],
+    )
+    notes = []
+    specs = system_specs(settings, notes)
+    assert [s["name"] for s in specs] == ["jieba"]
+    assert len(notes) == 3
+
+
+def test_profile_groups():
+    assert group_of("/x/hanzi_spacy/pipeline/segmenter.py:merge") == "merge"
+    assert (
+        group_of("~:<method 'merge' of 'spacy.tokens._retokenize.Retokenizer'>")
+        == "merge"
+    )
+    assert group_of("spacy/pipeline/_parser_internals/ner.pyx:f") == "ner"
+    assert group_of("~:<built-in method torch._C._nn.linear>") == "transformer"
+    assert group_of("spacy/tokens/doc.pyx:__getitem__") == "spacy_tokens"
+    assert group_of("/x/hanzi_spacy/tokenizer.py:split_text") == "hanzi_spacy"
+    assert group_of("~:<built-in method builtins.len>") == "other"

@@ -1,0 +1,90 @@
+"""Any str goes through nlp() and nlp.pipe() with nothing lost."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import analysis
+
+LABELS = {"POSITIVE", "NEGATIVE"}
+
+FIXED = [
+    "",
+    " ",
+    "   \n\t ",
+    "\x00",
+    "\x00中\x01文\x7f",
+    "👨‍👩‍👧‍👦 家庭 🇨🇳🇺🇸 旗",
+    "e\u0301\u0301 组合符号",
+    "零\u200b宽\u200d字\u200c符\ufeff",
+    "مرحبا بالعالم 你好 שלום",
+    "𠀀𠀁𪜀 扩展B",
+    "繁體中文與簡體中文",
+    "ＡＢＣ１２３，全角！",
+    "\r\n\r\n",
+    "访问 https://example.com/a?b=1&c=中文 或写信到 user@example.cn 。",
+]
+
+
+def check(nlp, text, doc):
+    assert doc.text == text
+    assert "".join(t.text_with_ws for t in doc) == text
+    for token in doc:
+        if not token.is_space:
+            assert token.tag_ and token.pos_
+    for ent in doc.ents:
+        assert 0 <= ent.start_char < ent.end_char <= len(text)
+        assert text[ent.start_char : ent.end_char] == ent.text
+        assert ent.text.strip()
+    assert set(doc.cats) == LABELS
+    assert all(0.0 <= v <= 1.0 for v in doc.cats.values())
+
+
+@pytest.mark.parametrize("text", FIXED)
+def test_fixed_cases(trained_nlp, text):
+    check(trained_nlp, text, trained_nlp(text))
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(st.characters(exclude_categories=["Cs"]), max_size=80))
+def test_any_text(trained_nlp, text):
+    check(trained_nlp, text, trained_nlp(text))
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(texts=st.lists(st.text(max_size=30), min_size=1, max_size=6))
+def test_pipe_equals_call_for_any_texts(trained_nlp, texts):
+    expected = [analysis(trained_nlp(t)) for t in texts]
+    assert [analysis(d) for d in trained_nlp.pipe(texts, batch_size=1)] == expected
+    assert [analysis(d) for d in trained_nlp.pipe(texts, batch_size=4)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "中文" * 100_000,  # 200,000 characters: far longer than a 128-character window
+        "a" * 5000,
+        "1" * 3000,
+    ],
+    ids=["200k-chars", "5000-latin", "3000-digits"],
+)
+def test_long_inputs(trained_nlp, text):
+    check(trained_nlp, text, trained_nlp(text))
+
+
+def test_pipe_with_two_processes_and_batch_size_one(trained_path):
+    import spacy
+
+    nlp = spacy.load(trained_path)
+    texts = FIXED + ["江泽民在北京会见代表团。"] * 3
+    expected = [analysis(nlp(t)) for t in texts]
+    got = [analysis(d) for d in nlp.pipe(texts, n_process=2, batch_size=1)]
+    assert got == expected

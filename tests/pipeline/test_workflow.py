@@ -1,0 +1,149 @@
+"""End to end: converters → `spacy train` → reload; `package` → wheel → fresh venv."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import spacy
+
+from ..conftest import CONFIG, PKU_LINES, REVIEWS
+from .conftest import make_nlp, overfit, sample_examples
+
+OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [*args], capture_output=True, text=True, env=OFFLINE, cwd=cwd
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+def test_convert_train_reload(tmp_path, tiny_backbone):
+    (tmp_path / "pku.txt").write_text("\n".join(PKU_LINES) + "\n", encoding="utf-8")
+    pos = "\n".join(t for t, label in REVIEWS if label == "POSITIVE")
+    neg = "\n".join(t for t, label in REVIEWS if label == "NEGATIVE")
+    (tmp_path / "pos.txt").write_text(pos + "\n", encoding="utf-8")
+    (tmp_path / "neg.txt").write_text(neg + "\n", encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    py = sys.executable
+    out = run(
+        py,
+        "-m",
+        "hanzi_spacy",
+        "convert",
+        "pku",
+        str(tmp_path / "pku.txt"),
+        "-o",
+        str(corpus / "pku.spacy"),
+    )
+    assert "4 docs, 29 tokens, 7 entities" in out.stdout
+    run(
+        py,
+        "-m",
+        "hanzi_spacy",
+        "convert",
+        "reviews",
+        f"POSITIVE={tmp_path / 'pos.txt'}",
+        f"NEGATIVE={tmp_path / 'neg.txt'}",
+        "-o",
+        str(corpus / "reviews.spacy"),
+    )
+    run(
+        py,
+        "-m",
+        "spacy",
+        "train",
+        str(CONFIG),
+        "--output",
+        str(tmp_path / "out"),
+        "--paths.train",
+        str(corpus),
+        "--paths.dev",
+        str(corpus),
+        "--paths.backbone",
+        str(tiny_backbone),
+        "--training.max_steps",
+        "12",
+        "--training.eval_frequency",
+        "6",
+        "--training.optimizer.learn_rate.warmup_steps",
+        "2",
+    )
+    nlp = spacy.load(tmp_path / "out" / "model-best")
+    assert nlp.pipe_names == [
+        "transformer",
+        "tagger",
+        "ner",
+        "textcat",
+        "hanzi_segmenter",
+    ]
+    doc = nlp("江泽民在北京会见代表团。")
+    assert doc.text == "江泽民在北京会见代表团。"
+    assert set(doc.cats) == {"POSITIVE", "NEGATIVE"}
+    assert all(t.tag_ for t in doc)
+
+
+def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbone):
+    backbone = shutil.copytree(tiny_backbone, tmp_path / "backbone")
+    nlp = make_nlp(backbone)
+    overfit(nlp, sample_examples(nlp), steps=30)
+    nlp.to_disk(tmp_path / "model")
+    expected = [t.text for t in nlp("江泽民在北京会见代表团。")]
+    shutil.rmtree(backbone)  # the package must not need the backbone folder
+    py = sys.executable
+    run(
+        py,
+        "-m",
+        "hanzi_spacy",
+        "package",
+        str(tmp_path / "model"),
+        str(tmp_path / "packages"),
+        "--name",
+        "hanzi_test",
+        "--version",
+        "0.0.1",
+    )
+    (wheel,) = (tmp_path / "packages").glob("zh_hanzi_test-0.0.1/dist/*.whl")
+    meta = (tmp_path / "packages/zh_hanzi_test-0.0.1/meta.json").read_text()
+    assert ">=3.8.0,<3.9.0" in meta
+    assert "hanzi-spacy" in meta and "spacy-transformers" in meta
+    venv = tmp_path / "venv"
+    # A fresh venv that sees this environment's packages (torch, spaCy, hanzi-spacy)
+    # instead of reinstalling them, as --system-site-packages does for a base
+    # interpreter. It gets no pip or setuptools of its own: old copies would shadow
+    # ours and fail torch's requirements.
+    run(py, "-m", "venv", "--without-pip", "--system-site-packages", str(venv))
+    site = run(
+        str(venv / "bin/python"),
+        "-c",
+        "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+    ).stdout.strip()
+    parent = sysconfig.get_paths()["purelib"]
+    Path(site, "parent_env.pth").write_text(
+        f"import site; site.addsitedir({parent!r})\n"
+    )
+    run(
+        str(venv / "bin/python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--no-build-isolation",
+        str(wheel),
+    )
+    code = (
+        "import spacy, json; nlp = spacy.load('zh_hanzi_test'); "
+        "doc = nlp('江泽民在北京会见代表团。'); "
+        "print(json.dumps([t.text for t in doc], ensure_ascii=False)); "
+        "print(nlp.meta['name'], spacy.util.get_package_path('zh_hanzi_test'))"
+    )
+    out = run(str(venv / "bin/python"), "-c", code, cwd=tmp_path)
+    assert json.loads(out.stdout.splitlines()[0]) == expected
+    assert str(venv) in out.stdout.splitlines()[1]

@@ -78,6 +78,7 @@ def test_convert_train_reload(tmp_path, tiny_backbone):
     nlp = spacy.load(tmp_path / "out" / "model-best")
     assert nlp.pipe_names == [
         "transformer",
+        "tok2vec",
         "tagger",
         "ner",
         "textcat",

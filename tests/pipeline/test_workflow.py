@@ -94,8 +94,10 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
     backbone = shutil.copytree(tiny_backbone, tmp_path / "backbone")
     nlp = make_nlp(backbone)
     overfit(nlp, sample_examples(nlp), steps=30)
+    nlp.get_pipe("hanzi_segmenter").add_words([("会见代表团", "v")])
     nlp.to_disk(tmp_path / "model")
     expected = [t.text for t in nlp("江泽民在北京会见代表团。")]
+    assert "会见代表团" in expected
     shutil.rmtree(backbone)  # the package must not need the backbone folder
     py = sys.executable
     run(
@@ -143,8 +145,10 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
         "import spacy, json; nlp = spacy.load('zh_hanzi_test'); "
         "doc = nlp('江泽民在北京会见代表团。'); "
         "print(json.dumps([t.text for t in doc], ensure_ascii=False)); "
-        "print(nlp.meta['name'], spacy.util.get_package_path('zh_hanzi_test'))"
+        "print(nlp.meta['name'], spacy.util.get_package_path('zh_hanzi_test')); "
+        "print(json.dumps(nlp.get_pipe('hanzi_segmenter').words, ensure_ascii=False))"
     )
     out = run(str(venv / "bin/python"), "-c", code, cwd=tmp_path)
     assert json.loads(out.stdout.splitlines()[0]) == expected
     assert str(venv) in out.stdout.splitlines()[1]
+    assert json.loads(out.stdout.splitlines()[2]) == {"会见代表团": "v"}

@@ -4,6 +4,7 @@ import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Optional, Tuple
 
@@ -105,9 +106,25 @@ def convert_lines(
     skip_invalid (bool): Count and report malformed lines instead of stopping.
     YIELDS (Doc): One doc per non-blank valid line.
     """
-    for lineno, line in read_lines(path, report, skip_invalid):
+    records = read_lines(path, report, skip_invalid)
+    parses = (partial(parse, line, path, lineno) for lineno, line in records)
+    yield from parsed_docs(parses, report, skip_invalid)
+
+
+def parsed_docs(
+    parses: Iterable[Callable[[], Optional[Doc]]],
+    report: ConversionReport,
+    skip_invalid: bool = False,
+) -> Iterator[Doc]:
+    """Run each parse; count its doc, or stop (or skip and count) on bad input.
+
+    parses (Iterable[Callable[[], Optional[Doc]]]): One call per record, returning
+        a doc, None for a record without a document, or raising ConversionError.
+    YIELDS (Doc): The docs of the valid records.
+    """
+    for parse in parses:
         try:
-            doc = parse(line, path, lineno)
+            doc = parse()
         except ConversionError as e:
             if not skip_invalid:
                 raise

@@ -6,7 +6,7 @@ texts into training. A text that appears under two labels is dropped and counted
 """
 
 from pathlib import Path
-from typing import Dict, Iterator, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, Optional, Sequence, Set, Tuple
 
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -34,24 +34,42 @@ def convert_reviews(
         order of first appearance; blank lines hold no text and are passed over.
     """
     labels = [label for label, _ in sources]
+
+    def records() -> Iterator[Tuple[str, str]]:
+        for label, path in sources:
+            for _, line in read_lines(path, report, skip_invalid):
+                if line.strip():
+                    yield label, line.strip()
+
+    yield from labelled_docs(records(), vocab, report, labels)
+
+
+def labelled_docs(
+    records: Iterable[Tuple[str, str]],
+    vocab: Vocab,
+    report: ConversionReport,
+    labels: Optional[Sequence[str]] = None,
+) -> Iterator[Doc]:
+    """Deduplicate (label, text) records; yield docs in order of first appearance.
+
+    labels (Optional[Sequence[str]]): All labels; default: those of the records.
+    """
     first: Dict[str, str] = {}
-    conflicted = set()
-    n_texts = 0
-    for label, path in sources:
-        for _, line in read_lines(path, report, skip_invalid):
-            text = line.strip()
-            if not text:
-                continue
-            n_texts += 1
-            seen = first.setdefault(text, label)
-            if seen != label:
-                conflicted.add(text)
-    report.duplicates += n_texts - len(first)
+    conflicted: Set[str] = set()
+    seen_labels: Set[str] = set()
+    n_records = 0
+    for label, text in records:
+        n_records += 1
+        seen_labels.add(label)
+        if first.setdefault(text, label) != label:
+            conflicted.add(text)
+    report.duplicates += n_records - len(first)
     report.conflicts += len(conflicted)
+    names = list(labels) if labels is not None else sorted(seen_labels)
     for text, label in first.items():
         if text in conflicted:
             continue
         doc = text_doc(vocab, text)
-        doc.cats = {name: float(name == label) for name in labels}
+        doc.cats = {name: float(name == label) for name in names}
         report.add(doc)
         yield doc

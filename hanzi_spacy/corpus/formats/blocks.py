@@ -1,11 +1,12 @@
 """Blocks of lines separated by blank lines: sentences of CoNLL-U and BIO files."""
 
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Tuple
 
 from spacy.tokens import Doc
 
-from ..lines import ConversionError, ConversionReport, read_lines
+from ..lines import ConversionReport, parsed_docs, read_lines
 
 Block = List[Tuple[int, str]]  # (line number, line) of each non-blank line
 
@@ -48,14 +49,7 @@ def convert_blocks(
     YIELDS (Doc): One doc per valid block; skip_invalid counts invalid blocks in
         report.skipped instead of raising.
     """
-    for block in read_blocks(path, report, skip_invalid):
-        try:
-            doc = parse(block)
-        except ConversionError as e:
-            if not skip_invalid:
-                raise
-            report.skipped.append(str(e))
-            continue
-        if doc is not None:
-            report.add(doc)
-            yield doc
+    parses = (
+        partial(parse, block) for block in read_blocks(path, report, skip_invalid)
+    )
+    yield from parsed_docs(parses, report, skip_invalid)

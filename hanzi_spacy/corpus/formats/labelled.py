@@ -11,41 +11,16 @@ tokens are the pipeline's character tokens, without annotation.
 
 import csv
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Set, Tuple
+from typing import Iterator, List, Tuple
 
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from ...errors import Errors
 from ..lines import ConversionError, ConversionReport, read_lines
-from ..reviews import text_doc
+from ..reviews import labelled_docs
 
 Record = Tuple[str, str]  # label, text
-
-
-def labelled_docs(
-    records: Iterable[Record], vocab: Vocab, report: ConversionReport
-) -> Iterator[Doc]:
-    """Deduplicate (label, text) records; yield docs in order of first appearance."""
-    first: Dict[str, str] = {}
-    conflicted: Set[str] = set()
-    labels: Set[str] = set()
-    n_records = 0
-    for label, text in records:
-        n_records += 1
-        labels.add(label)
-        if first.setdefault(text, label) != label:
-            conflicted.add(text)
-    report.duplicates += n_records - len(first)
-    report.conflicts += len(conflicted)
-    names = sorted(labels)
-    for text, label in first.items():
-        if text in conflicted:
-            continue
-        doc = text_doc(vocab, text)
-        doc.cats = {name: float(name == label) for name in names}
-        report.add(doc)
-        yield doc
 
 
 def check_record(label: str, text: str, path: Path, lineno: int) -> Record:

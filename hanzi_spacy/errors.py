@@ -135,6 +135,27 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E303 = "{path}: the user dictionary is empty."
     E304 = "User words must be non-empty strings without whitespace; got {word!r}."
+    # --- loading a saved pipeline (E310-E319), see loading.py
+    E310 = (
+        "{path}: component '{name}' has no {what} here, so the pipeline folder is "
+        "incomplete (an interrupted copy or save?). Save it again with "
+        "nlp.to_disk(), reinstall the pipeline package, or retrain it with "
+        "`spacy project run train`."
+    )
+    E311 = (
+        "{path}: the file is corrupt or truncated and cannot be read as {what} "
+        "({reason}). Reinstall the pipeline package, or save or retrain it again."
+    )
+    E312 = (
+        "{path}: the weights hold Python objects besides tensors, and loading them "
+        "could run code, so they are refused ({reason}). Load pipelines only from "
+        "sources you trust; re-save or retrain this one to get tensor-only weights."
+    )
+    E313 = (
+        "{path}: the pipeline was built for {package}{spec}, but {package} "
+        "{installed} is installed. Install a matching version (pip install "
+        "'{package}{spec}') or retrain the pipeline with the installed one."
+    )
     E301 = (
         "'{segmenter}' found no training examples with word boundaries. Mark "
         "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "

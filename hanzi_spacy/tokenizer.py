@@ -15,6 +15,7 @@ The text round-trips exactly: ``doc.text == text`` for any ``str``.
 """
 
 import re
+from pathlib import Path
 from typing import Callable, Iterable, List, Tuple
 
 from spacy.tokens import Doc
@@ -75,6 +76,12 @@ class CharPretokenizer:
         return None
 
     def from_disk(self, path, **kwargs) -> "CharPretokenizer":
+        # spaCy reads the tokenizer before any component: check the whole saved
+        # pipeline here, so a broken folder fails with a clear error, not deep
+        # inside torch (see loading.py).
+        from .loading import check_pipeline_folder
+
+        check_pipeline_folder(Path(path).parent)
         return self
 
 

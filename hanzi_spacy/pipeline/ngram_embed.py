@@ -1,0 +1,87 @@
+"""Character n-gram hash embeddings for the character-level CNN."""
+
+from typing import Callable, List, Tuple, cast
+
+import numpy
+from spacy.attrs import NORM, SHAPE
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import (
+    HashEmbed,
+    Maxout,
+    Model,
+    chain,
+    concatenate,
+    list2ragged,
+    ragged2list,
+    with_array,
+)
+from thinc.types import Floats2d, Ints2d, Ragged
+
+# Stands for the character before the first and after the last token of a doc.
+EDGE = numpy.uint64(0x9E3779B97F4A7C15)
+# Odd multiplier: (a, b) and (b, a) become different keys before HashEmbed hashes them.
+MIX = numpy.uint64(0x100000001B3)
+
+
+@registry.architectures("hanzi-spacy.CharNgramEmbed.v1")
+def build_char_ngram_embed(
+    width: int, unigram_rows: int, bigram_rows: int, shape_rows: int
+) -> Model[List[Doc], List[Floats2d]]:
+    """Embed each character with its own hash plus those of the two bigrams it is in.
+
+    Character bigrams are the strongest single feature for Chinese word
+    segmentation (Pei et al. 2014; Chen et al. 2015; THULAC and jieba's HMM use
+    them too): "中国" is a word far more often than "中" and "国" alone say. spaCy's
+    ``MultiHashEmbed`` only embeds attributes of the token itself, and our tokens
+    are single characters, so its PREFIX/SUFFIX columns repeat NORM. Here each
+    token gets four hash embeddings, concatenated and mixed by a Maxout layer as
+    in ``MultiHashEmbed``: NORM, the bigram (previous, this), the bigram (this,
+    next) and SHAPE (which tells Latin and digit runs apart).
+
+    width (int): The output width, also the width of each embedding table.
+    unigram_rows (int): Rows of the character table.
+    bigram_rows (int): Rows of each of the two bigram tables.
+    shape_rows (int): Rows of the SHAPE table.
+    RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
+    """
+    rows = [unigram_rows, bigram_rows, bigram_rows, shape_rows]
+    embeddings = [
+        HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
+        for i, n_rows in enumerate(rows)
+    ]
+    return chain(
+        CharNgramFeatures(),
+        cast(Model[List[Ints2d], Ragged], list2ragged()),
+        with_array(concatenate(*embeddings)),
+        with_array(Maxout(width, width * len(rows), nP=3, normalize=True)),
+        ragged2list(),
+    )
+
+
+def CharNgramFeatures() -> Model[List[Doc], List[Ints2d]]:
+    """Per token: NORM, left bigram key, right bigram key, SHAPE (uint64 columns)."""
+    return Model("char_ngram_features", _features_forward)
+
+
+def _features_forward(
+    model: Model, docs: List[Doc], is_train: bool
+) -> Tuple[List[Ints2d], Callable]:
+    features = [model.ops.asarray2i(ngram_keys(doc), dtype="uint64") for doc in docs]
+    return features, lambda d_features: []
+
+
+def ngram_keys(doc: Doc) -> numpy.ndarray:
+    """The four feature columns of a Doc or Span, shape (n_tokens, 4), uint64."""
+    if isinstance(doc, Doc):
+        attrs = doc.to_array([NORM, SHAPE])
+    else:  # a Span: spaCy's feature extractor takes these too
+        attrs = doc.doc.to_array([NORM, SHAPE])[doc.start : doc.end]
+    attrs = attrs.astype(numpy.uint64).reshape((-1, 2))
+    norms = attrs[:, 0]
+    before = numpy.concatenate(([EDGE], norms[:-1])) if len(norms) else norms
+    after = numpy.concatenate((norms[1:], [EDGE])) if len(norms) else norms
+    with numpy.errstate(over="ignore"):
+        left = before * MIX ^ norms
+        right = norms * MIX ^ after
+    return numpy.stack((norms, left, right, attrs[:, 1]), axis=1)

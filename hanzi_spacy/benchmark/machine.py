@@ -5,22 +5,10 @@ import os
 import platform
 from typing import Dict, Optional
 
+from .pipelines import PACKAGES
 from .systems import versions
 
-TOOLS = [
-    "hanzi-spacy",
-    "spacy",
-    "spacy-transformers",
-    "thinc",
-    "torch",
-    "transformers",
-    "tokenizers",
-    "jieba",
-    "thulac",
-    "scikit-learn",
-    "matplotlib",
-    "numpy",
-]
+TOOLS = [*PACKAGES, "jieba", "thulac", "scikit-learn", "matplotlib", "numpy"]
 
 
 def cpu_model() -> Optional[str]:

@@ -135,6 +135,16 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E303 = "{path}: the user dictionary is empty."
     E304 = "User words must be non-empty strings without whitespace; got {word!r}."
+    E305 = (
+        "'{name}' is already trained on its entity labels and cannot add {label!r}: "
+        "its output layer is fixed. Give all labels before training (they are "
+        "taken from the training docs) and retrain."
+    )
+    E306 = (
+        "'{name}' found no entities in the training examples, so it has no labels "
+        "to learn. Give it docs with doc.ents, or labels in "
+        "[initialize.components.{name}]."
+    )
     # --- loading a saved pipeline (E310-E319), see loading.py
     E310 = (
         "{path}: component '{name}' has no {what} here, so the pipeline folder is "

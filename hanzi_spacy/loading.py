@@ -49,6 +49,7 @@ WEIGHTED_FACTORIES = {
     "textcat_multilabel",
     "hanzi_textcat",
     "hanzi_segmenter",
+    "hanzi_ner",
     "spancat",
     "entity_linker",
 }

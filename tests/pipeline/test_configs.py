@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 from spacy.util import load_config, load_model_from_config
-from transformers import BertConfig, BertModel, BertTokenizerFast
 
-from ..conftest import all_texts, pku_docs
+from ..conftest import pku_docs
 from .conftest import overfit, sample_examples
 
 CONFIGS = Path(__file__).parent.parent.parent / "configs"
@@ -15,27 +14,6 @@ CONFIGS = Path(__file__).parent.parent.parent / "configs"
 def build(name: str, **overrides):
     config = load_config(CONFIGS / name, overrides=overrides, interpolate=True)
     return load_model_from_config(config, auto_fill=True, validate=True)
-
-
-@pytest.fixture(scope="module")
-def hub_shaped_backbone(tmp_path_factory) -> Path:
-    """A local folder shaped like bert-base-chinese: WordPiece vocab.txt, BertModel."""
-    path = tmp_path_factory.mktemp("bert-base-chinese-like")
-    chars = sorted({c for text in all_texts() for c in text if not c.isspace()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars
-    vocab += ["iphone", "##12", "12", "##ne"] + [f"##{c}" for c in chars]
-    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
-    tokenizer.save_pretrained(path)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    BertModel(config).save_pretrained(path)
-    return path
 
 
 @pytest.mark.parametrize("name", ["hub.cfg", "cnn.cfg"])

@@ -1,0 +1,213 @@
+"""spacy-transformers' TransformerModel with the token alignment done in numpy.
+
+On our character tokens spacy-transformers spends about a third of the
+transformer component's time outside the model: its alignment between spaCy
+tokens and wordpieces (``get_alignment_via_offset_mapping``) and the split of a
+batch's output per doc (``FullTransformerBatch.split_by_doc``) both build a dict
+keyed by every ``Token`` object of the batch, and the alignment keeps a Python
+set per token. Here the same two results are computed from token offsets with a
+few numpy operations per batch. Everything else (tokenizer, model, weights,
+serialization, listeners) is spacy-transformers' own, and the outputs are the
+same arrays (tests/pipeline/test_fast_transformer.py compares both paths).
+"""
+
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy
+from spacy.attrs import IDX, LENGTH
+from spacy.tokens import Doc, Span
+from spacy.util import registry
+from spacy_transformers.data_classes import (
+    FullTransformerBatch,
+    TransformerData,
+    WordpieceBatch,
+)
+from spacy_transformers.layers.transformer_model import (
+    forward as spacy_transformers_forward,
+)
+from spacy_transformers.layers.transformer_model import huggingface_tokenize
+from spacy_transformers.truncate import truncate_oversize_splits
+from spacy_transformers.util import maybe_flush_pytorch_cache
+from thinc.api import Model, torch2xp
+from thinc.types import Ragged
+from transformers.file_utils import ModelOutput
+
+
+@registry.architectures("hanzi-spacy.TransformerModel.v1")
+def create_transformer_model(
+    name: str,
+    get_spans: Callable,
+    tokenizer_config: Optional[dict] = None,
+    transformer_config: Optional[dict] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Optional[dict] = None,
+) -> Model[List[Doc], FullTransformerBatch]:
+    """``spacy-transformers.TransformerModel.v3`` with a numpy token alignment.
+
+    Same arguments, weights and serialization as v3 (the model is v3's, with
+    another forward function), so a pipeline can switch between the two.
+    """
+    make_v3 = registry.architectures.get("spacy-transformers.TransformerModel.v3")
+    model = make_v3(
+        name,
+        get_spans,
+        tokenizer_config or {},
+        transformer_config or {},
+        mixed_precision,
+        grad_scaler_config or {},
+    )
+    model._func = forward
+    return model
+
+
+def forward(
+    model: Model, docs: List[Doc], is_train: bool
+) -> Tuple[FullTransformerBatch, Callable]:
+    """spacy-transformers' forward pass, with the alignment and split in numpy."""
+    tokenizer = model.tokenizer
+    nested_spans: List[List[Span]] = model.attrs["get_spans"](docs)
+    flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
+    maybe_flush_pytorch_cache(chance=model.attrs.get("flush_cache_chance", 0))
+    batch_encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
+    if "offset_mapping" not in batch_encoding or "logger" in model.attrs:
+        # A slow tokenizer has no offsets: spacy-transformers aligns by strings.
+        return spacy_transformers_forward(model, docs, is_train)
+    wordpieces = WordpieceBatch.from_batch_encoding(batch_encoding)
+    align = offset_alignment(nested_spans, batch_encoding["offset_mapping"])
+    wordpieces, align = truncate_oversize_splits(
+        wordpieces, align, tokenizer.model_max_length
+    )
+    model_output, bp_tensors = model.layers[0](wordpieces, is_train)
+    output = NumpySplitBatch(
+        spans=nested_spans,
+        wordpieces=wordpieces,
+        model_output=model_output,
+        align=align,
+    )
+
+    def backprop(d_output: FullTransformerBatch) -> List[Doc]:
+        bp_tensors(d_output.model_output)
+        return docs
+
+    return output, backprop
+
+
+def token_offsets(nested_spans: List[List[Span]]) -> List[int]:
+    """Each doc's first position in the batch's token order, or -1 if no span.
+
+    spacy-transformers numbers the tokens of every doc that has a span, doc
+    after doc in the order the docs first appear (``get_token_positions``).
+    """
+    offsets: List[int] = []
+    seen: Dict[int, int] = {}
+    total = 0
+    for doc_spans in nested_spans:
+        if not doc_spans:
+            offsets.append(-1)
+            continue
+        doc = doc_spans[0].doc
+        if id(doc) not in seen:
+            seen[id(doc)] = total
+            total += len(doc)
+        offsets.append(seen[id(doc)])
+    offsets.append(total)
+    return offsets
+
+
+def offset_alignment(
+    nested_spans: List[List[Span]], offset_mapping: numpy.ndarray
+) -> Ragged:
+    """The wordpieces of each token, as ``get_alignment_via_offset_mapping``.
+
+    A wordpiece belongs to every token whose characters, or the one character
+    after it (its trailing space), it covers; wordpieces are numbered over the
+    padded rows of the batch, tokens in ``token_offsets`` order.
+    """
+    offsets = token_offsets(nested_spans)
+    total = offsets[-1]
+    row_width = offset_mapping.shape[1] if len(offset_mapping) else 0
+    positions: List[numpy.ndarray] = []
+    pieces: List[numpy.ndarray] = []
+    row = 0
+    for doc_spans, doc_offset in zip(nested_spans, offsets):
+        if not doc_spans:
+            continue
+        doc = doc_spans[0].doc
+        starts_lengths = doc.to_array([IDX, LENGTH]).astype("int64").reshape((-1, 2))
+        for span in doc_spans:
+            tokens, pieces_of_span = span_alignment(
+                starts_lengths[span.start : span.end] - (span.start_char, 0),
+                offset_mapping[row].astype("int64"),
+            )
+            positions.append(doc_offset + span.start + tokens)
+            pieces.append(row * row_width + pieces_of_span)
+            row += 1
+    # One sorted key per distinct (token, wordpiece) pair, as the sets were.
+    n_keys = len(offset_mapping) * row_width + 1
+    keys = numpy.unique(
+        numpy.concatenate(positions or [numpy.zeros((0,), "int64")]) * n_keys
+        + numpy.concatenate(pieces or [numpy.zeros((0,), "int64")])
+    )
+    flat_positions, flat_pieces = numpy.divmod(keys, n_keys)
+    lengths = numpy.bincount(flat_positions, minlength=total)
+    return Ragged(flat_pieces.astype("i"), lengths.astype("i"))
+
+
+def span_alignment(
+    starts_lengths: numpy.ndarray, wp_offsets: numpy.ndarray
+) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    """(token, wordpiece) pairs of one span, one pair per character they share.
+
+    starts_lengths (numpy.ndarray): (n_tokens, 2) token start and length,
+        relative to the span's text.
+    wp_offsets (numpy.ndarray): (n_pieces, 2) wordpiece character offsets.
+    """
+    token_starts = starts_lengths[:, 0]
+    token_ends = token_starts + starts_lengths[:, 1] + 1  # and the char after it
+    widths = numpy.maximum(wp_offsets[:, 1] - wp_offsets[:, 0], 0)
+    piece = numpy.repeat(numpy.arange(len(wp_offsets)), widths)
+    # The characters of all pieces: each piece's start, plus 0, 1, ... inside it.
+    first = numpy.repeat(wp_offsets[:, 0] - numpy.cumsum(widths) + widths, widths)
+    chars = first + numpy.arange(len(piece))
+    token = numpy.searchsorted(token_starts, chars, side="right") - 1
+    inside = token >= 0
+    inside[inside] = chars[inside] < token_ends[token[inside]]
+    return token[inside], piece[inside]
+
+
+class NumpySplitBatch(FullTransformerBatch):
+    """A FullTransformerBatch whose split per doc uses token offsets."""
+
+    def split_by_doc(self) -> List[TransformerData]:
+        offsets = token_offsets(self.spans)
+        xp_output = {
+            key: torch2xp(value)
+            for key, value in self.model_output.items()
+            if hasattr(value, "shape")
+        }
+        if set(xp_output) != set(self.model_output):
+            return super().split_by_doc()  # e.g. hidden states: the general path
+        outputs = []
+        start = 0
+        prev_pieces = 0
+        for doc_spans, doc_offset in zip(self.spans, offsets):
+            if len(doc_spans) == 0 or len(doc_spans[0]) == 0:
+                outputs.append(TransformerData.empty())
+                continue
+            end = start + len(doc_spans)
+            doc_pieces = self.wordpieces[start:end]
+            doc_align = self.align[
+                doc_offset + doc_spans[0].start : doc_offset + doc_spans[-1].end
+            ]
+            doc_align.data = doc_align.data - prev_pieces
+            model_output = ModelOutput()
+            for key, value in xp_output.items():
+                model_output[key] = value[start:end]
+            outputs.append(
+                TransformerData(
+                    wordpieces=doc_pieces, model_output=model_output, align=doc_align
+                )
+            )
+            prev_pieces += doc_pieces.input_ids.size
+            start = end
+        return outputs

@@ -1,0 +1,149 @@
+"""hanzi_ner: BILUO tags on characters, Viterbi decoding, missing annotation."""
+
+import itertools
+
+import numpy
+import pytest
+import spacy
+from spacy.tokens import Doc, Span
+from spacy.training import Example
+
+from hanzi_spacy.errors import HanziError
+from hanzi_spacy.pipeline.ner_tagger import (
+    OUT,
+    biluo_names,
+    decode,
+    tags_to_spans,
+    transition_scores,
+    viterbi,
+)
+
+from ..conftest import pku_docs, review_docs
+from .conftest import make_nlp, sample_examples
+
+LABELS = ("LOC", "PER")
+NAMES = biluo_names(LABELS)
+
+
+def is_valid(tags) -> bool:
+    """Whether a BILUO sequence is well formed: every entity is B-I*-L or U."""
+    inside = None  # the label of the open entity
+    for tag in tags:
+        prefix, label = tag[:1], tag[2:]
+        if prefix in ("I", "L") and inside != label:
+            return False
+        if prefix in ("B", "U", "O") and inside is not None:
+            return False
+        inside = label if prefix in ("B", "I") else None
+    return inside is None
+
+
+def brute_force(log_probs: numpy.ndarray) -> tuple:
+    """The best valid sequence by trying all of them."""
+    best, best_score = None, -numpy.inf
+    for path in itertools.product(range(len(NAMES)), repeat=len(log_probs)):
+        tags = [NAMES[i] for i in path]
+        if not is_valid(tags):
+            continue
+        score = log_probs[numpy.arange(len(path)), path].sum()
+        if score > best_score:
+            best, best_score = path, score
+    return best
+
+
+def test_names_put_outside_first():
+    assert NAMES[0] == OUT
+    assert NAMES[1:5] == ["B-LOC", "I-LOC", "L-LOC", "U-LOC"]
+    assert len(NAMES) == 1 + 4 * len(LABELS)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_viterbi_finds_the_best_valid_sequence(seed):
+    rng = numpy.random.default_rng(seed)
+    lengths = [1, 2, 3, 4, 3]
+    docs = [numpy.log(rng.dirichlet(numpy.ones(len(NAMES)) * 0.3, n)) for n in lengths]
+    paths = viterbi(docs, *transition_scores(LABELS))
+    for log_probs, path in zip(docs, paths):
+        assert tuple(path) == brute_force(log_probs)
+        assert is_valid([NAMES[i] for i in path])
+
+
+def test_viterbi_repairs_an_invalid_argmax():
+    # Argmax alone says I-PER L-PER with no B-PER: not an entity spaCy could set.
+    probs = numpy.full((3, len(NAMES)), 0.01)
+    probs[0, NAMES.index("O")] = 0.5
+    probs[0, NAMES.index("B-PER")] = 0.4
+    probs[1, NAMES.index("I-PER")] = 0.9
+    probs[2, NAMES.index("L-PER")] = 0.9
+    (path,) = viterbi([numpy.log(probs)], *transition_scores(LABELS))
+    assert [NAMES[i] for i in path] == ["B-PER", "I-PER", "L-PER"]
+
+
+def test_decode_with_sure_outside_characters_matches_full_viterbi():
+    rng = numpy.random.default_rng(0)
+    docs = []
+    for n in (0, 1, 7, 30, 64):
+        probs = rng.dirichlet(numpy.ones(len(NAMES)), n)
+        sure = rng.random(n) < 0.6  # most characters: O beyond doubt
+        probs[sure] = 1e-6
+        probs[sure, 0] = 1.0
+        docs.append(probs / probs.sum(axis=1, keepdims=True))
+    logs = [numpy.log(p) for p in docs]
+    full = viterbi(logs, *transition_scores(LABELS))
+    pruned = decode(docs, *transition_scores(LABELS))
+    for a, b in zip(full, pruned):
+        assert a.tolist() == b.tolist()
+
+
+def test_tags_to_spans():
+    doc = Doc(spacy.blank("zh").vocab, words=list("江泽民在北京"), spaces=[False] * 6)
+    tags = ["B-PER", "I-PER", "L-PER", "O", "B-LOC", "L-LOC"]
+    spans = tags_to_spans(doc, numpy.array([NAMES.index(t) for t in tags]), LABELS)
+    assert [(s.text, s.label_) for s in spans] == [("江泽民", "PER"), ("北京", "LOC")]
+
+
+@pytest.fixture(scope="module")
+def ner_nlp(tiny_backbone):
+    return make_nlp(tiny_backbone)
+
+
+def test_reviews_teach_nothing_unknown_labels_are_missing(ner_nlp):
+    nlp = ner_nlp
+    examples = sample_examples(nlp)
+    nlp.initialize(lambda: examples)
+    ner = nlp.get_pipe("ner")
+    assert set(ner.labels) == {"PER", "LOC", "ORG"}
+    review = review_docs(nlp.vocab)[0]
+    eg = Example(nlp.make_doc(review.text), review)
+    scores = ner.model.ops.alloc2f(len(eg.predicted), len(ner.tag_names)) + 0.1
+    loss, d_scores = ner.get_loss([eg], [scores])
+    assert loss == 0.0 and not d_scores[0].any()
+    # An entity label the component does not have gives no gradient either.
+    pku = pku_docs(nlp.vocab)[0]
+    pku.ents = [Span(pku, 0, 2, label="MISC")]
+    eg = Example(nlp.make_doc(pku.text), pku)
+    scores = ner.model.ops.alloc2f(len(eg.predicted), len(ner.tag_names)) + 0.1
+    _, d_scores = ner.get_loss([eg], [scores])
+    assert not d_scores[0][:2].any() and d_scores[0][2:].any()
+
+
+def test_labels_are_fixed_once_trained(ner_nlp):
+    ner = ner_nlp.get_pipe("ner")
+    assert ner.add_label("PER") == 0
+    with pytest.raises(HanziError, match="E305"):
+        ner.add_label("MISC")
+
+
+def test_no_entities_to_learn_is_an_error(tiny_backbone):
+    nlp = make_nlp(tiny_backbone)
+    examples = [Example(nlp.make_doc(d.text), d) for d in review_docs(nlp.vocab)]
+    with pytest.raises(HanziError, match="E306"):
+        nlp.get_pipe("ner").initialize(lambda: examples, nlp=nlp)
+
+
+def test_entities_are_well_formed_from_an_untrained_model(ner_nlp):
+    texts = ["", " ", "北京", "中华人民共和国主席江泽民在北京会见了克林顿。" * 3]
+    for doc in ner_nlp.pipe(texts):
+        starts = [e.start for e in doc.ents]
+        assert starts == sorted(starts)
+        assert all(a.end <= b.start for a, b in zip(doc.ents, doc.ents[1:]))

@@ -6,6 +6,7 @@ version spaCy writes by default); ``spacy package`` detects ``hanzi-spacy`` and
 """
 
 import argparse
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -48,9 +49,19 @@ def build_meta(model: Path, name: str, version: str) -> dict:
 def package(args: argparse.Namespace) -> int:
     model, output = Path(args.model), Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
+    meta = build_meta(model, args.name, args.version)
+    # spaCy's --force replaces the package's pipeline folder but keeps
+    # setuptools' build/ folder, whose stale files (a component's old weights)
+    # would go into the new wheel.
+    name = meta["name"]
+    if not name.startswith(meta["lang"] + "_"):  # as spacy package names it
+        name = f"{meta['lang']}_{name}"
+    build = output / f"{name}-{meta['version']}" / "build"
+    if build.exists():
+        shutil.rmtree(build)
     with tempfile.TemporaryDirectory() as tmp:
         meta_path = Path(tmp) / "meta.json"
-        srsly.write_json(meta_path, build_meta(model, args.name, args.version))
+        srsly.write_json(meta_path, meta)
         spacy_package(
             model,
             output,

@@ -32,8 +32,9 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
     ),
     (
         "ner",
-        "transition-based NER (spacy.pipeline.ner, _parser_internals)",
+        "the NER (hanzi_ner's Viterbi decoder, or spaCy's transition-based ner)",
         (
+            "hanzi_spacy/pipeline/ner_tagger",
             "spacy/pipeline/ner",
             "spacy/pipeline/transition_parser",
             "_parser_internals",
@@ -42,6 +43,11 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
             "spacy.pipeline.transition_parser",
             "spacy.pipeline.ner",
         ),
+    ),
+    (
+        "gemm",
+        "matrix products of the CNN and the heads (torch, hanzi_spacy.pipeline.gemm)",
+        ("hanzi_spacy/pipeline/gemm", "torch.matmul"),
     ),
     (
         "transformer",
@@ -71,6 +77,7 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
 DRIVER_GROUPS = {
     "transformer": "transformer",
     "ner": "ner",
+    "hanzi_ner": "ner",
     "tagger": "heads",
     "textcat": "heads",
     "hanzi_textcat": "heads",

@@ -49,6 +49,9 @@ def test_profile_groups():
         == "merge"
     )
     assert group_of("spacy/pipeline/_parser_internals/ner.pyx:f") == "ner"
+    assert group_of("/x/hanzi_spacy/pipeline/ner_tagger.py:viterbi") == "ner"
+    assert group_of("~:<built-in method torch.matmul>") == "gemm"
+    assert group_of("/x/hanzi_spacy/pipeline/gemm.py:gemm") == "gemm"
     assert group_of("~:<built-in method torch._C._nn.linear>") == "transformer"
     assert group_of("spacy/tokens/doc.pyx:__getitem__") == "spacy_tokens"
     assert group_of("/x/hanzi_spacy/tokenizer.py:split_text") == "hanzi_spacy"

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import spacy
@@ -126,6 +127,11 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
     expected = [t.text for t in nlp("江泽民在北京会见代表团。")]
     assert "会见代表团" in expected
     shutil.rmtree(backbone)  # the package must not need the backbone folder
+    # What setuptools left from an earlier build of another pipeline: spaCy's
+    # package --force keeps it, and it would end up in the new wheel.
+    stale = tmp_path / "packages/zh_hanzi_test-0.0.1/build/lib/zh_hanzi_test"
+    (stale / "zh_hanzi_test-0.0.1/ner").mkdir(parents=True)
+    (stale / "zh_hanzi_test-0.0.1/ner/moves").write_text("stale")
     py = sys.executable
     run(
         py,
@@ -140,6 +146,8 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
         "0.0.1",
     )
     (wheel,) = (tmp_path / "packages").glob("zh_hanzi_test-0.0.1/dist/*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert not [n for n in archive.namelist() if n.endswith("ner/moves")]
     meta = (tmp_path / "packages/zh_hanzi_test-0.0.1/meta.json").read_text()
     assert ">=3.8.0,<3.9.0" in meta
     assert "hanzi-spacy" in meta and "spacy-transformers" in meta

@@ -36,7 +36,7 @@ LOG_FLOOR = -1e4
 FORBIDDEN = -1e9
 # Characters tagged O with at least this probability are fixed to O before Viterbi
 # runs on the stretches between them (see decode).
-SURE_OUTSIDE = 0.99
+SURE_OUTSIDE = 0.999
 
 DEFAULT_CONFIG = """
 [model]
@@ -164,9 +164,10 @@ def decode(
     most characters are O beyond doubt. A character tagged O with probability
     ``sure_outside`` or more is fixed to O; since any tag may follow or precede O
     the stretches between them are decoded independently, all in one batch.
-    This is exact whenever the best path has O at those characters; with 0.99
-    the decoded entities matched full Viterbi on every test doc (see
-    tests/pipeline/test_ner_tagger.py and the closing note of the change).
+    This is exact whenever the best path has O at those characters. On the
+    test split (3,605 docs) with the trained default pipeline, 0.999 gave the
+    same tags as full Viterbi on every doc (0.99: all but one) and took a third
+    of its time (0.79 s against 2.28 s for the NER's whole predict).
 
     probs (List[numpy.ndarray]): Per doc, (n_tokens, K) tag probabilities, O first.
     RETURNS (List[numpy.ndarray]): Per doc, n_tokens tag indices.

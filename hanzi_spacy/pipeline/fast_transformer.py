@@ -1,14 +1,15 @@
 """spacy-transformers' TransformerModel with the token alignment done in numpy.
 
-On our character tokens spacy-transformers spends about a third of the
-transformer component's time outside the model: its alignment between spaCy
-tokens and wordpieces (``get_alignment_via_offset_mapping``) and the split of a
-batch's output per doc (``FullTransformerBatch.split_by_doc``) both build a dict
-keyed by every ``Token`` object of the batch, and the alignment keeps a Python
-set per token. Here the same two results are computed from token offsets with a
-few numpy operations per batch. Everything else (tokenizer, model, weights,
-serialization, listeners) is spacy-transformers' own, and the outputs are the
-same arrays (tests/pipeline/test_fast_transformer.py compares both paths).
+On our character tokens, spacy-transformers' alignment between spaCy tokens and
+wordpieces (``get_alignment_via_offset_mapping``) and the split of a batch's
+output per doc (``FullTransformerBatch.split_by_doc``) both build a dict keyed by
+every ``Token`` object of the batch, and the alignment keeps a Python set per
+token. Here the same two results are computed from token offsets with a few
+numpy operations per batch: the transformer component took 1.45 s instead of
+1.67 s on the first 1,000 test docs (trained default pipeline). Everything
+else (tokenizer, model, weights, serialization, listeners) is
+spacy-transformers' own, and the outputs are the same arrays
+(tests/pipeline/test_fast_transformer.py compares both paths).
 """
 
 from typing import Callable, Dict, List, Optional, Tuple

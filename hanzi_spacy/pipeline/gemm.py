@@ -4,11 +4,12 @@ thinc's CPU ops (``NumpyOps``) multiply matrices with blis, on one thread. The
 transformer already runs on torch's thread pool, which uses every core, so the
 thinc layers multiply there too: ``TorchGemmOps`` is ``NumpyOps`` with a
 ``gemm`` that calls ``torch.matmul`` on the same arrays (no copies). Measured on
-the 2-core machines (1,000 test docs, default pipeline): the tok2vec CNN took
-1.01 s with blis and 0.46 s with torch, the whole pipeline went from 26,000 to
-31,700 characters per second. numpy's own BLAS (OpenBLAS) multiplies as fast,
-but its threads spin after each product and slow the transformer down when the
-two alternate batch by batch in ``nlp.pipe`` (27,700 characters per second).
+the 2-core machines (first 1,000 test docs, trained default pipeline): the
+tok2vec CNN took 1.60 s with blis and 0.64 s with torch, and the whole pipeline
+went from 23,000 to 32,500 characters per second. numpy's own BLAS (OpenBLAS)
+multiplies as fast, but its threads spin after each product and slow the
+transformer down when the two alternate batch by batch in ``nlp.pipe`` (27,700
+against 31,700 characters per second, untrained weights).
 
 ``use_torch_gemm`` runs after the pipeline is built
 (``[nlp.after_pipeline_creation]``, so also when a saved pipeline is loaded)

@@ -14,6 +14,12 @@ OUT = "O"
 PREFIXES = ("B", "I", "L", "U")
 # Log-probabilities are clipped here so that a zero probability stays comparable.
 LOG_FLOOR = -1e4
+# Log-probabilities are rounded to multiples of 1/GRID before decoding. The same
+# doc scored alone or in a batch differs by float noise (about 1e-7), and tags
+# the model never saw in training end up with equal scores up to that noise: on
+# the grid they are equal, the path sums are exact in float64, and ties go to the
+# first tag, so nlp.pipe and nlp() decode the same entities.
+GRID = 1024.0
 # Scores of forbidden transitions: far below any sum of clipped log-probabilities.
 FORBIDDEN = -1e9
 # Characters tagged O with at least this probability are fixed to O before Viterbi
@@ -46,7 +52,7 @@ def transition_scores(labels: Sequence[str]) -> Tuple[numpy.ndarray, ...]:
             if ok:
                 trans[i, j] = 0.0
     end = numpy.where(opens, FORBIDDEN, 0)
-    return start.astype("f"), trans.astype("f"), end.astype("f")
+    return start.astype("f8"), trans.astype("f8"), end.astype("f8")
 
 
 def viterbi(
@@ -65,7 +71,7 @@ def viterbi(
     longest = int(lengths.max()) if n_docs else 0
     if longest == 0:
         return [numpy.zeros((0,), dtype="int64") for _ in scores]
-    padded = numpy.zeros((n_docs, longest, n_tags), dtype="f")
+    padded = numpy.zeros((n_docs, longest, n_tags), dtype="f8")
     for i, doc_scores in enumerate(scores):
         padded[i, : len(doc_scores)] = doc_scores
     back = numpy.zeros((n_docs, longest, n_tags), dtype="int64")
@@ -130,13 +136,16 @@ def decode(
         stretches.extend((i, b, e) for b, e in zip(begins, ends))
     if not stretches:
         return paths
-    logs = [
-        numpy.maximum(numpy.log(probs[i][b:e] + 1e-12), LOG_FLOOR)
-        for i, b, e in stretches
-    ]
+    logs = [quantized_log(probs[i][b:e]) for i, b, e in stretches]
     for (i, b, e), path in zip(stretches, viterbi(logs, start, trans, end)):
         paths[i][b:e] = path
     return paths
+
+
+def quantized_log(probs: numpy.ndarray) -> numpy.ndarray:
+    """Log-probabilities (float64), clipped at LOG_FLOOR, on the 1/GRID grid."""
+    logs = numpy.maximum(numpy.log(probs.astype("f8") + 1e-12), LOG_FLOOR)
+    return numpy.round(logs * GRID) / GRID
 
 
 def tags_to_spans(doc: Doc, path: numpy.ndarray, labels: Sequence[str]) -> List[Span]:

@@ -13,6 +13,7 @@ from hanzi_spacy.pipeline.biluo import (
     OUT,
     biluo_names,
     decode,
+    quantized_log,
     tags_to_spans,
     transition_scores,
     viterbi,
@@ -88,11 +89,23 @@ def test_decode_with_sure_outside_characters_matches_full_viterbi():
         probs[sure] = 1e-6
         probs[sure, 0] = 1.0
         docs.append(probs / probs.sum(axis=1, keepdims=True))
-    logs = [numpy.log(p) for p in docs]
+    logs = [quantized_log(p) for p in docs]
     full = viterbi(logs, *transition_scores(LABELS))
     pruned = decode(docs, *transition_scores(LABELS))
     for a, b in zip(full, pruned):
         assert a.tolist() == b.tolist()
+
+
+def test_float_noise_does_not_change_the_entities():
+    # The model wants B-PER on the last character, which Viterbi cannot give; the
+    # valid tags left are equally unlikely up to float noise, as in a batch.
+    probs = numpy.full((1, len(NAMES)), 1.13e-6, dtype="f")
+    probs[0, NAMES.index("O")] = 7e-8
+    probs[0, NAMES.index("B-PER")] = 0.98
+    noisy = probs.copy()
+    noisy[0, NAMES.index("U-PER")] *= 1 + 2e-7
+    paths = [decode([p], *transition_scores(LABELS))[0] for p in (probs, noisy)]
+    assert paths[0].tolist() == paths[1].tolist() == [NAMES.index("U-LOC")]
 
 
 def test_tags_to_spans():

@@ -35,6 +35,7 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
         "the NER (hanzi_ner's Viterbi decoder, or spaCy's transition-based ner)",
         (
             "hanzi_spacy/pipeline/ner_tagger",
+            "hanzi_spacy/pipeline/biluo",
             "spacy/pipeline/ner",
             "spacy/pipeline/transition_parser",
             "_parser_internals",

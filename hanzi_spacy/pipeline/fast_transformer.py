@@ -31,6 +31,7 @@ from spacy_transformers.truncate import truncate_oversize_splits
 from spacy_transformers.util import maybe_flush_pytorch_cache
 from thinc.api import Model, torch2xp
 from thinc.types import Ragged
+from transformers import PreTrainedTokenizerFast
 from transformers.file_utils import ModelOutput
 
 
@@ -66,13 +67,13 @@ def forward(
 ) -> Tuple[FullTransformerBatch, Callable]:
     """spacy-transformers' forward pass, with the alignment and split in numpy."""
     tokenizer = model.tokenizer
+    if not isinstance(tokenizer, PreTrainedTokenizerFast) or "logger" in model.attrs:
+        # A slow tokenizer has no offsets: spacy-transformers aligns by strings.
+        return spacy_transformers_forward(model, docs, is_train)
     nested_spans: List[List[Span]] = model.attrs["get_spans"](docs)
     flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
     maybe_flush_pytorch_cache(chance=model.attrs.get("flush_cache_chance", 0))
     batch_encoding = huggingface_tokenize(tokenizer, [span.text for span in flat_spans])
-    if "offset_mapping" not in batch_encoding or "logger" in model.attrs:
-        # A slow tokenizer has no offsets: spacy-transformers aligns by strings.
-        return spacy_transformers_forward(model, docs, is_train)
     wordpieces = WordpieceBatch.from_batch_encoding(batch_encoding)
     align = offset_alignment(nested_spans, batch_encoding["offset_mapping"])
     wordpieces, align = truncate_oversize_splits(

@@ -46,16 +46,12 @@ def build_char_ngram_embed(
     shape_rows (int): Rows of the SHAPE table.
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
     """
-    rows = [unigram_rows, bigram_rows, bigram_rows, shape_rows]
-    embeddings = [
-        HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
-        for i, n_rows in enumerate(rows)
-    ]
+    embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
     return chain(
         CharNgramFeatures(),
         cast(Model[List[Ints2d], Ragged], list2ragged()),
         with_array(concatenate(*embeddings)),
-        with_array(Maxout(width, width * len(rows), nP=3, normalize=True)),
+        with_array(Maxout(width, width * len(embeddings), nP=3, normalize=True)),
         ragged2list(),
     )
 
@@ -76,17 +72,24 @@ def build_char_ngram_sum_embed(
     shape_rows (int): Rows of the SHAPE table.
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
     """
-    rows = [unigram_rows, bigram_rows, bigram_rows, shape_rows]
-    embeddings = [
-        HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
-        for i, n_rows in enumerate(rows)
-    ]
+    embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
     return chain(
         CharNgramFeatures(),
         cast(Model[List[Ints2d], Ragged], list2ragged()),
         with_array(add(*embeddings)),
         ragged2list(),
     )
+
+
+def hash_embeddings(
+    width: int, unigram_rows: int, bigram_rows: int, shape_rows: int
+) -> List[Model]:
+    """One HashEmbed per column of CharNgramFeatures: NORM, two bigrams, SHAPE."""
+    rows = [unigram_rows, bigram_rows, bigram_rows, shape_rows]
+    return [
+        HashEmbed(width, n_rows, column=i, seed=8 + i, dropout=0.0)
+        for i, n_rows in enumerate(rows)
+    ]
 
 
 def CharNgramFeatures() -> Model[List[Doc], List[Ints2d]]:

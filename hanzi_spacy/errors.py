@@ -145,6 +145,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "to learn. Give it docs with doc.ents, or labels in "
         "[initialize.components.{name}]."
     )
+    E307 = (
+        "The transformer's output was predicted without gradients (windows grouped "
+        "by length), so there is nothing to backpropagate: call it with "
+        "is_train=True (begin_update) to train."
+    )
     # --- loading a saved pipeline (E310-E319), see loading.py
     E310 = (
         "{path}: component '{name}' has no {what} here, so the pipeline folder is "

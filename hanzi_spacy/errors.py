@@ -150,6 +150,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "by length), so there is nothing to backpropagate: call it with "
         "is_train=True (begin_update) to train."
     )
+    E308 = "combine must be one of {options}, not {combine!r}."
     # --- loading a saved pipeline (E310-E319), see loading.py
     E310 = (
         "{path}: component '{name}' has no {what} here, so the pipeline folder is "

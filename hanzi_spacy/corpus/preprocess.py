@@ -6,10 +6,12 @@ the docs that annotate what it predicts (review docs carry ``cats`` and nothing
 else; People's Daily docs carry words, tags and entities and no ``cats``). The
 scorers skip docs without the annotation they score. Also writes the raw text of
 the **train** split (``corpus/train.txt``, one doc per line) for pretraining, and
-the split sizes to ``corpus/stats.json``.
+the split sizes to ``corpus/stats.json`` and the train split's words to
+``corpus/lexicon.txt`` (the lexicon of the CNN's dictionary features).
 """
 
 import argparse
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List
 
@@ -22,6 +24,8 @@ from .pku import convert_pku
 from .reviews import convert_reviews
 from .splits import SPLITS, split_docs, text_hash
 
+LEXICON_MIN_COUNT = 2
+
 
 def describe(docs: List[Doc]) -> Dict[str, int]:
     return {
@@ -30,6 +34,29 @@ def describe(docs: List[Doc]) -> Dict[str, int]:
         "words": sum(len(d) for d in docs if d.user_data.get(HAS_WORDS)),
         "entities": sum(len(d.ents) for d in docs),
     }
+
+
+def write_lexicon(
+    docs: List[Doc], path: Path, min_count: int = LEXICON_MIN_COUNT
+) -> int:
+    """Write the words of 2+ characters seen ``min_count`` times, most frequent first.
+
+    The lexicon of the CNN's dictionary features (``CharNgramEmbed.v3``). Words
+    seen once stay out, so that in training, too, some true words are missing
+    from the lexicon, as unseen words will be at test time.
+    RETURNS (int): The number of words written.
+    """
+    counts = Counter(
+        token.text
+        for doc in docs
+        if doc.user_data.get(HAS_WORDS)
+        for token in doc
+        if len(token.text) > 1 and not token.is_space
+    )
+    words = [w for w, n in counts.most_common() if n >= min_count]
+    path.write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
+    print(f"{path}: {len(words)} words seen at least {min_count} times")
+    return len(words)
 
 
 def preprocess(args: argparse.Namespace) -> int:
@@ -70,6 +97,8 @@ def preprocess(args: argparse.Namespace) -> int:
     lines = [d.text.replace("\n", " ") for d in tagged_splits["train"]]
     lines += [d.text.replace("\n", " ") for d in review_splits["train"]]
     text_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lexicon = write_lexicon(tagged_splits["train"], output / "lexicon.txt")
+    stats["lexicon_words"] = lexicon
     srsly.write_json(output / "stats.json", stats)
     print(f"{output / 'stats.json'}: {srsly.json_dumps(stats)}")
     return 0

@@ -1,11 +1,13 @@
 """Character n-gram hash embeddings for the character-level CNN."""
 
-from typing import Callable, List, Tuple, cast
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple, Union, cast
 
 import numpy
 from spacy.attrs import NORM, SHAPE
 from spacy.tokens import Doc
 from spacy.util import registry
+from spacy.vocab import Vocab
 from thinc.api import (
     HashEmbed,
     Maxout,
@@ -19,6 +21,10 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ints2d, Ragged
 
+from ..errors import Errors, HanziError
+from .lexicon import batch_lexicon_bits, load_keys
+
+COMBINE = ("maxout", "sum")
 # Stands for the character before the first and after the last token of a doc.
 EDGE = numpy.uint64(0x9E3779B97F4A7C15)
 # Odd multiplier: (a, b) and (b, a) become different keys before HashEmbed hashes them.
@@ -81,6 +87,55 @@ def build_char_ngram_sum_embed(
     )
 
 
+@registry.architectures("hanzi-spacy.CharNgramEmbed.v3")
+def build_char_ngram_lexicon_embed(
+    width: int,
+    unigram_rows: int,
+    bigram_rows: int,
+    shape_rows: int,
+    lexicon: Optional[Union[str, Path]] = None,
+    max_word_length: int = 6,
+    lexicon_rows: int = 2000,
+    combine: str = "maxout",
+) -> Model[List[Doc], List[Floats2d]]:
+    """v1 or v2 with a fifth embedding: which lexicon words begin, end or cover a token.
+
+    See ``lexicon.py`` for the feature and what it gained. The lexicon file (one
+    word per line, the user dictionary's format) is read once, when the pipeline
+    is initialized; its word keys are saved with the model, so a trained
+    pipeline needs no file. ``python -m hanzi_spacy preprocess`` writes the
+    train split's words to ``corpus/lexicon.txt``.
+
+    width (int): The output width, also the width of each embedding table.
+    unigram_rows (int): Rows of the character table.
+    bigram_rows (int): Rows of each of the two bigram tables.
+    shape_rows (int): Rows of the SHAPE table.
+    lexicon (Optional[Union[str, Path]]): The lexicon file, or None for none.
+    max_word_length (int): Longest word, in tokens, that is looked up.
+    lexicon_rows (int): Rows of the lexicon feature's table.
+    combine (str): "maxout" concatenates the five embeddings and mixes them with
+        a Maxout layer (v1), "sum" adds them up (v2, cheaper).
+    RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
+    """
+    if combine not in COMBINE:
+        raise HanziError(Errors.E308.format(combine=combine, options=COMBINE))
+    embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
+    embeddings.append(HashEmbed(width, lexicon_rows, column=4, seed=12, dropout=0.0))
+    if combine == "maxout":
+        mixed = [
+            with_array(concatenate(*embeddings)),
+            with_array(Maxout(width, width * len(embeddings), nP=3, normalize=True)),
+        ]
+    else:
+        mixed = [with_array(add(*embeddings))]
+    return chain(
+        CharNgramLexiconFeatures(lexicon, max_word_length),
+        cast(Model[List[Ints2d], Ragged], list2ragged()),
+        *mixed,
+        ragged2list(),
+    )
+
+
 def hash_embeddings(
     width: int, unigram_rows: int, bigram_rows: int, shape_rows: int
 ) -> List[Model]:
@@ -95,6 +150,46 @@ def hash_embeddings(
 def CharNgramFeatures() -> Model[List[Doc], List[Ints2d]]:
     """Per token: NORM, left bigram key, right bigram key, SHAPE (uint64 columns)."""
     return Model("char_ngram_features", _features_forward)
+
+
+def CharNgramLexiconFeatures(
+    lexicon: Optional[Union[str, Path]], max_length: int
+) -> Model[List[Doc], List[Ints2d]]:
+    """The four CharNgramFeatures columns and the lexicon bits (uint64)."""
+    return Model(
+        "char_ngram_lexicon_features",
+        _lexicon_features_forward,
+        init=_lexicon_features_init,
+        attrs={
+            "lexicon": None if lexicon is None else str(lexicon),
+            "max_length": max_length,
+            "lexicon_keys": numpy.zeros((0,), dtype="uint64"),
+        },
+    )
+
+
+def _lexicon_features_init(
+    model: Model, X: Optional[List[Doc]] = None, Y: Optional[List[Floats2d]] = None
+) -> None:
+    vocab = X[0].vocab if X else Vocab()
+    model.attrs["lexicon_keys"] = load_keys(
+        model.attrs["lexicon"], vocab, model.attrs["max_length"]
+    )
+
+
+def _lexicon_features_forward(
+    model: Model, docs: List[Doc], is_train: bool
+) -> Tuple[List[Ints2d], Callable]:
+    keys = model.attrs["lexicon_keys"]
+    max_length = model.attrs["max_length"]
+    bits = batch_lexicon_bits(docs, keys, max_length)
+    features = [
+        model.ops.asarray2i(
+            numpy.hstack((ngram_keys(doc), doc_bits[:, None])), dtype="uint64"
+        )
+        for doc, doc_bits in zip(docs, bits)
+    ]
+    return features, lambda d_features: []
 
 
 def _features_forward(

@@ -59,7 +59,9 @@ def convert_samples(tmp_path: Path) -> Path:
     return corpus
 
 
-def spacy_train(corpus: Path, output: Path, backbone: Path, seed: int = 0) -> None:
+def spacy_train(
+    corpus: Path, output: Path, backbone: Path, seed: int = 0, lexicon: str = "null"
+) -> None:
     run(
         sys.executable,
         "-m",
@@ -74,6 +76,8 @@ def spacy_train(corpus: Path, output: Path, backbone: Path, seed: int = 0) -> No
         str(corpus),
         "--paths.backbone",
         str(backbone),
+        "--paths.lexicon",
+        lexicon,
         "--training.max_steps",
         "12",
         "--training.eval_frequency",
@@ -87,8 +91,13 @@ def spacy_train(corpus: Path, output: Path, backbone: Path, seed: int = 0) -> No
 
 def test_convert_train_reload(tmp_path, tiny_backbone):
     corpus = convert_samples(tmp_path)
-    spacy_train(corpus, tmp_path / "out", tiny_backbone)
+    lexicon = tmp_path / "lexicon.txt"
+    lexicon.write_text("泽民\n北京\n代表团\n新华社\n", encoding="utf-8")
+    spacy_train(corpus, tmp_path / "out", tiny_backbone, lexicon=str(lexicon))
+    lexicon.unlink()  # its words are saved with the pipeline
     nlp = spacy.load(tmp_path / "out" / "model-best")
+    embed = nlp.get_pipe("tok2vec").model.get_ref("embed")
+    assert len(embed.layers[0].attrs["lexicon_keys"]) == 4
     assert nlp.pipe_names == [
         "transformer",
         "tok2vec",

@@ -16,6 +16,8 @@ transformer like the tagger and the NER; ``set_annotations`` merges the
 characters of each word with ``doc.retokenize()``, gives the word one tag (see
 ``words.py``) and its Universal POS from the PKU table. A merge never crosses an
 entity boundary or whitespace, so ``doc.text`` and ``doc.ents`` stay as they were.
+``nlp()`` and ``nlp.pipe()`` get the same words as a new Doc, built in half the
+time (``merge.py``).
 """
 
 from itertools import islice
@@ -29,16 +31,22 @@ from spacy.pipeline import TrainablePipe
 from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example, validate_examples, validate_get_examples
-from spacy.util import registry
+from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, SequenceCategoricalCrossentropy
 from thinc.types import Floats2d
 
 from ..corpus.lines import HAS_WORDS
 from ..errors import Errors, HanziError
-from ..upos import pku_to_upos
+from .merge import (
+    WordPlan,
+    copy_keeps_everything,
+    merge_in_place,
+    merged_copy,
+    word_plan,
+)
 from .userdict import UserDictionary, WordEntry, read_user_dictionary
-from .words import forced_starts, gold_starts, vote
+from .words import gold_starts
 
 LABELS = ("B", "I")  # a word Begins at this character / continues (Inside)
 LISTENER_LAYERS = ("transformer-listener", "tok2vec-listener")
@@ -171,12 +179,23 @@ class HanziSegmenter(TrainablePipe):
         self._checked_order = names
 
     def __call__(self, doc: Doc) -> Doc:
+        """Segment a doc; returns the doc of words, a new one (see ``merge.py``)."""
         self.check_order()
-        return super().__call__(doc)
+        error_handler = self.get_error_handler()
+        try:
+            return self.make_words([doc], self.predict([doc]))[0]
+        except Exception as e:
+            error_handler(self.name, self, [doc], e)
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        """Segment docs in batches; yields the docs of words, new ones."""
         self.check_order()
-        return super().pipe(stream, batch_size=batch_size)
+        error_handler = self.get_error_handler()
+        for docs in minibatch(stream, size=batch_size):
+            try:
+                yield from self.make_words(docs, self.predict(docs))
+            except Exception as e:
+                error_handler(self.name, self, docs, e)
 
     def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
         """Boundary scores for each token of each doc."""
@@ -186,13 +205,33 @@ class HanziSegmenter(TrainablePipe):
         return self.model.predict(docs)
 
     def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
-        """Merge characters into words; set each word's tag and POS."""
+        """Merge characters into words in place; set each word's tag and POS."""
+        for doc, doc_scores in zip(docs, scores):
+            if len(doc):
+                merge_in_place(doc, self.plan(doc, doc_scores))
+
+    def make_words(self, docs: Iterable[Doc], scores: List[Floats2d]) -> List[Doc]:
+        """The docs of words: new Docs where nothing is lost, else merged in place.
+
+        The same words, tags, POS and entities as ``set_annotations``, in about
+        half the time (``merge.py``).
+        """
+        words = []
         for doc, doc_scores in zip(docs, scores):
             if not len(doc):
-                continue
-            starts = self.model.ops.to_numpy(doc_scores).argmax(axis=1) == 0
-            user_tags = self.apply_user_words(doc, starts) if self.user_dict else {}
-            self.merge(doc, starts, user_tags)
+                words.append(doc)
+            elif copy_keeps_everything(doc):
+                words.append(merged_copy(doc, self.plan(doc, doc_scores)))
+            else:
+                merge_in_place(doc, self.plan(doc, doc_scores))
+                words.append(doc)
+        return words
+
+    def plan(self, doc: Doc, doc_scores: Floats2d) -> WordPlan:
+        """The words of a doc: the model's boundaries, the user words forced."""
+        starts = self.model.ops.to_numpy(doc_scores).argmax(axis=1) == 0
+        user_tags = self.apply_user_words(doc, starts) if self.user_dict else {}
+        return word_plan(doc, starts, user_tags)
 
     def apply_user_words(self, doc: Doc, starts: numpy.ndarray) -> Dict[int, str]:
         """Force the boundaries of user words into ``starts`` (changed in place).
@@ -232,28 +271,14 @@ class HanziSegmenter(TrainablePipe):
         starts: numpy.ndarray,
         user_tags: Optional[Dict[int, str]] = None,
     ) -> None:
-        """Merge the tokens of a doc into words that begin where ``starts`` is set.
+        """Merge a doc in place into words that begin where ``starts`` is set.
 
         doc (Doc): A doc of character tokens, tagged.
         starts (numpy.ndarray): One bool per token; forced starts are added.
         user_tags (Optional[Dict[int, str]]): Tags that replace the vote for the
             words beginning at these token indices.
         """
-        starts = numpy.asarray(starts, dtype=bool) | forced_starts(doc)
-        bounds = numpy.flatnonzero(starts).tolist() + [len(doc)]
-        tags = [token.tag_ for token in doc]
-        user_tags = user_tags or {}
-        with doc.retokenize() as retokenizer:
-            for start, end in zip(bounds, bounds[1:]):
-                tag = user_tags.get(start) or vote(tags[start:end])
-                attrs = {"TAG": tag, "POS": pku_to_upos(tag) if tag else "X"}
-                if doc[start].is_space:
-                    attrs = {"TAG": "_SP", "POS": "SPACE"}
-                if end - start > 1:
-                    retokenizer.merge(doc[start:end], attrs=attrs)
-                else:
-                    doc[start].tag_ = attrs["TAG"]
-                    doc[start].pos_ = attrs["POS"]
+        merge_in_place(doc, word_plan(doc, starts, user_tags))
 
     def get_loss(
         self, examples: Iterable[Example], scores: List[Floats2d]

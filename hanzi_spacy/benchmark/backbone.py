@@ -8,8 +8,9 @@ spacy-transformers does before and around the forward pass, and nothing else:
   units with stride ``stride`` are taken as ``strided_spans.v1`` does;
 - docs come in outer batches of ``batch_size`` (``nlp.pipe``), split by length so
   a batch holds at most ``max_batch_items`` units (``Transformer.pipe``), and all
-  windows of a batch go through the tokenizer (padding to the longest) and one
-  forward pass under ``torch.no_grad``.
+  windows of a batch go through the tokenizer (padding to the longest) and are
+  run under ``torch.no_grad`` in groups of similar length, as
+  ``hanzi-spacy.TransformerModel.v2`` predicts (``length_buckets.py``).
 
 What it leaves out is the pipeline's overhead: Doc objects, alignment of
 wordpieces to tokens, the heads of the tagger, NER, textcat and segmenter, and the
@@ -19,6 +20,7 @@ merge into words.
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
+from ..pipeline.length_buckets import length_groups
 from ..tokenizer import split_text
 from .pipelines import architecture
 from .scoring import Prediction
@@ -115,8 +117,12 @@ class Backbone:
                 inputs = self.tokenizer(
                     windows, padding="longest", truncation=True, return_tensors="pt"
                 )
+                lengths = inputs["attention_mask"].sum(dim=1).numpy()
                 with torch.no_grad():
-                    self.model(**inputs)
+                    for rows in length_groups(lengths):
+                        width = int(lengths[rows].max())
+                        group = {k: v[rows, :width] for k, v in inputs.items()}
+                        self.model(**group)
 
     def predict(self, texts: Sequence[str]) -> Optional[List[Prediction]]:
         self.run(texts)  # nothing to score: the pass is the warm-up
@@ -131,6 +137,7 @@ class Backbone:
             "stride": self.stride,
             "batch_size": self.batch_size,
             "max_batch_items": self.max_batch_items,
+            "grouped_by_length": True,
             "torch_threads": torch.get_num_threads(),
             "architecture": architecture(self.model.config),
             "versions": versions(["transformers", "tokenizers", "torch"]),

@@ -23,9 +23,11 @@ from typing import Any, Dict, List, Sequence, Tuple
 GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
     (
         "merge",
-        "the merge into words (hanzi_segmenter.merge, retokenize)",
+        "the merge into words (hanzi_spacy.pipeline.merge: a new Doc, or retokenize)",
         (
             "hanzi_spacy/pipeline/segmenter.py:merge",
+            "hanzi_spacy/pipeline/segmenter.py:make_words",
+            "hanzi_spacy/pipeline/merge.py",
             "hanzi_spacy/pipeline/words.py",
             "retokeniz",
         ),
@@ -47,8 +49,9 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
     ),
     (
         "gemm",
-        "matrix products of the CNN and the heads (torch, hanzi_spacy.pipeline.gemm)",
-        ("hanzi_spacy/pipeline/gemm", "torch.matmul"),
+        "matrix products and embedding sums of the CNN and the heads (torch, "
+        "hanzi_spacy.pipeline.gemm)",
+        ("hanzi_spacy/pipeline/gemm", "torch.matmul", "embedding_bag"),
     ),
     (
         "transformer",

@@ -44,6 +44,8 @@ def test_missing_systems_are_noted(tmp_path):
 
 def test_profile_groups():
     assert group_of("/x/hanzi_spacy/pipeline/segmenter.py:merge") == "merge"
+    assert group_of("/x/hanzi_spacy/pipeline/merge.py:merged_copy") == "merge"
+    assert group_of("~:<built-in method embedding_bag of type object>") == "gemm"
     assert (
         group_of("~:<method 'merge' of 'spacy.tokens._retokenize.Retokenizer'>")
         == "merge"

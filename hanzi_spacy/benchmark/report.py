@@ -137,8 +137,14 @@ def overhead_lines(results: Dict[str, Any]) -> List[str]:
         f"Bare backbone `{info['path']}` ({describe(info['architecture'])}), plain "
         f"`transformers`, windows of {info['window']} units with stride "
         f"{info['stride']}, batches of {info['batch_size']} docs split at "
-        f"{info['max_batch_items']} units (as spacy-transformers does): "
-        f"**{fmt(backbone['chars_per_s'], ',.0f')} chars/s**.",
+        f"{info['max_batch_items']} units (as spacy-transformers does)"
+        + (
+            ", windows run in groups of similar length (as "
+            "`hanzi-spacy.TransformerModel.v2` predicts)"
+            if info.get("grouped_by_length")
+            else ""
+        )
+        + f": **{fmt(backbone['chars_per_s'], ',.0f')} chars/s**.",
         "",
     ]
     rows = [[n, fmt(r, ".2f")] for n, r in results.get("overhead", {}).items()]

@@ -87,12 +87,21 @@ def create_grouped_transformer_model(
         mixed_precision,
         grad_scaler_config,
     )
-    model.attrs["group_by_length"] = True
+    # A forward function, not an attr: attrs are saved with the weights, and a
+    # pipeline loaded with v1 must not group.
+    model._func = grouped_forward
     return model
 
 
-def forward(
+def grouped_forward(
     model: Model, docs: List[Doc], is_train: bool
+) -> Tuple[FullTransformerBatch, Callable]:
+    """``forward``, predicting on windows grouped by length (v2)."""
+    return forward(model, docs, is_train, group_by_length=True)
+
+
+def forward(
+    model: Model, docs: List[Doc], is_train: bool, group_by_length: bool = False
 ) -> Tuple[FullTransformerBatch, Callable]:
     """spacy-transformers' forward pass, with the alignment and split in numpy."""
     tokenizer = model.tokenizer
@@ -109,7 +118,7 @@ def forward(
     wordpieces, align = truncate_oversize_splits(
         wordpieces, align, tokenizer.model_max_length
     )
-    if is_train or not model.attrs.get("group_by_length", False):
+    if is_train or not group_by_length:
         model_output, bp_tensors = model.layers[0](wordpieces, is_train)
     else:
         model_output = grouped_predict(model.layers[0], wordpieces)

@@ -12,6 +12,7 @@ from transformers import AutoTokenizer
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.pipeline.fast_transformer import (
     NumpySplitBatch,
+    grouped_forward,
     offset_alignment,
     tokenize,
 )
@@ -131,7 +132,7 @@ def test_grouped_predict_equals_one_pass(trained_nlp):
 
 def test_grouped_prediction_has_no_gradient(trained_nlp):
     model = trained_nlp.get_pipe("transformer").model
-    assert model.attrs["group_by_length"]
+    assert model._func is grouped_forward
     output, backprop = model._func(model, [trained_nlp.make_doc(TEXTS[0])], False)
     with pytest.raises(HanziError, match="without gradients"):
         backprop(output)

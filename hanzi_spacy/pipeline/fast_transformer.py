@@ -111,9 +111,7 @@ def forward(
     nested_spans: List[List[Span]] = model.attrs["get_spans"](docs)
     flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
     maybe_flush_pytorch_cache(chance=model.attrs.get("flush_cache_chance", 0))
-    # Span.text joins its tokens' texts; a slice of the doc's text is the same.
-    texts = [span.doc.text[span.start_char : span.end_char] for span in flat_spans]
-    wordpieces, offset_mapping = tokenize(tokenizer, texts)
+    wordpieces, offset_mapping = tokenize(tokenizer, [s.text for s in flat_spans])
     align = offset_alignment(nested_spans, offset_mapping)
     wordpieces, align = truncate_oversize_splits(
         wordpieces, align, tokenizer.model_max_length

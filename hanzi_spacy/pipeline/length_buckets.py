@@ -11,10 +11,14 @@ alignment, the split per doc and the listeners see the same arrays as before.
 
 Options: (1) one pass over the whole batch, as spacy-transformers does: no
 per-call overhead, up to half the work on padding; (2) one pass per window: no
-padding, but a tiny backbone's per-call overhead and poor use of the threads
-dominate; (3) groups, the choice here: a group grows while its windows are at
-least ``1 - max_waste`` as long as its longest, and always until it holds
-``min_items`` positions, so short windows do not make tiny passes.
+padding, but every pass pays the per-call overhead (thinc's shim alone switches
+the torch model to eval and back, about 0.5 ms in cProfile), hundreds of times
+per batch of short docs; (3) groups, the choice here: a group grows while its
+windows are at least ``1 - max_waste`` as long as its longest, and always until
+it holds ``min_items`` positions, so short windows do not make tiny passes. On the
+first 1,000 test docs the backbone's passes took 0.82 s instead of 1.00 s
+(``max_waste`` 0.1-0.3 and ``min_items`` 256-2,048 all gave 0.82-0.89 s), and the
+transformer component 1.13 s instead of 1.31 s.
 
 Only prediction is grouped. In training the batcher already groups docs by
 length (``batch_by_padded``), and the gradient keeps its one pass.

@@ -45,7 +45,12 @@ from .merge import (
     merged_copy,
     word_plan,
 )
-from .userdict import UserDictionary, WordEntry, read_user_dictionary
+from .userdict import (
+    UserDictionary,
+    WordEntry,
+    force_user_words,
+    read_user_dictionary,
+)
 from .words import gold_starts
 
 LABELS = ("B", "I")  # a word Begins at this character / continues (Inside)
@@ -230,40 +235,10 @@ class HanziSegmenter(TrainablePipe):
     def plan(self, doc: Doc, doc_scores: Floats2d) -> WordPlan:
         """The words of a doc: the model's boundaries, the user words forced."""
         starts = self.model.ops.to_numpy(doc_scores).argmax(axis=1) == 0
-        user_tags = self.apply_user_words(doc, starts) if self.user_dict else {}
+        user_tags = (
+            force_user_words(doc, starts, self.user_dict) if self.user_dict else {}
+        )
         return word_plan(doc, starts, user_tags)
-
-    def apply_user_words(self, doc: Doc, starts: numpy.ndarray) -> Dict[int, str]:
-        """Force the boundaries of user words into ``starts`` (changed in place).
-
-        RETURNS (Dict[int, str]): Token index of each forced word → its user tag.
-        """
-        offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64")
-        token_starts = offsets[:, 0]
-        token_ends = token_starts + offsets[:, 1]
-        entity_bounds = numpy.zeros(len(doc) + 1, dtype=bool)
-        for ent in doc.ents:
-            entity_bounds[[ent.start, ent.end]] = True
-        user_tags: Dict[int, str] = {}
-        for start_char, end_char, tag in self.user_dict.matches(doc.text):
-            first = int(numpy.searchsorted(token_starts, start_char))
-            last = int(numpy.searchsorted(token_ends, end_char))
-            if (
-                first >= len(doc)
-                or last >= len(doc)
-                or token_starts[first] != start_char
-                or token_ends[last] != end_char
-            ):
-                continue  # inside an alphanumeric run: not on token boundaries
-            if entity_bounds[first + 1 : last + 1].any():
-                continue  # an entity boundary falls inside: the entity wins
-            starts[first] = True
-            starts[first + 1 : last + 1] = False
-            if last + 1 < len(doc):
-                starts[last + 1] = True
-            if tag:
-                user_tags[first] = tag
-        return user_tags
 
     def merge(
         self,

@@ -10,7 +10,9 @@ overlap, the match that starts first wins, and among those the longest
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
+import numpy
 import srsly
+from spacy.tokens import Doc
 
 from ..corpus.lines import read_lines
 from ..errors import Errors, HanziError
@@ -93,3 +95,41 @@ def read_user_dictionary(path: Union[str, Path]) -> List[Tuple[str, Optional[str
     if not entries:
         raise HanziError(Errors.E303.format(path=path))
     return entries
+
+
+def force_user_words(
+    doc: Doc, starts: numpy.ndarray, user_dict: UserDictionary
+) -> Dict[int, str]:
+    """Force the boundaries of user words into ``starts`` (changed in place).
+
+    doc (Doc): A doc of character tokens, with its entities.
+    starts (numpy.ndarray): One bool per token: where the model starts words.
+    user_dict (UserDictionary): The words to force.
+    RETURNS (Dict[int, str]): Token index of each forced word → its user tag.
+    """
+    offsets = doc.to_array(["IDX", "LENGTH"]).astype("int64")
+    token_starts = offsets[:, 0]
+    token_ends = token_starts + offsets[:, 1]
+    entity_bounds = numpy.zeros(len(doc) + 1, dtype=bool)
+    for ent in doc.ents:
+        entity_bounds[[ent.start, ent.end]] = True
+    user_tags: Dict[int, str] = {}
+    for start_char, end_char, tag in user_dict.matches(doc.text):
+        first = int(numpy.searchsorted(token_starts, start_char))
+        last = int(numpy.searchsorted(token_ends, end_char))
+        if (
+            first >= len(doc)
+            or last >= len(doc)
+            or token_starts[first] != start_char
+            or token_ends[last] != end_char
+        ):
+            continue  # inside an alphanumeric run: not on token boundaries
+        if entity_bounds[first + 1 : last + 1].any():
+            continue  # an entity boundary falls inside: the entity wins
+        starts[first] = True
+        starts[first + 1 : last + 1] = False
+        if last + 1 < len(doc):
+            starts[last + 1] = True
+        if tag:
+            user_tags[first] = tag
+    return user_tags

@@ -55,7 +55,8 @@ def word_plan(
     ends = numpy.append(begins[1:], len(doc))
     attrs = doc.to_array([TAG, IS_SPACE]).reshape((-1, 2))
     strings = doc.vocab.strings
-    char_tags = [strings[tag] if tag else "" for tag in attrs[:, 0].tolist()]
+    # Vote on the tags' hashes: a string lookup per word, not per character.
+    char_tags = attrs[:, 0].tolist()
     user_tags = user_tags or {}
     tags, pos = [], []
     for start, end, is_space in zip(
@@ -65,7 +66,8 @@ def word_plan(
             tags.append(SPACE_TAG)
             pos.append(SPACE_POS)
             continue
-        tag = user_tags.get(start) or vote(char_tags[start:end])
+        tag_hash = vote(char_tags[start:end])
+        tag = user_tags.get(start) or (strings[tag_hash] if tag_hash else "")
         tags.append(tag)
         pos.append(pku_to_upos(tag) if tag else "X")
     return WordPlan(begins, ends, tags, pos)

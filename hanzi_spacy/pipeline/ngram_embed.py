@@ -53,13 +53,7 @@ def build_char_ngram_embed(
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
     """
     embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
-    return chain(
-        CharNgramFeatures(),
-        cast(Model[List[Ints2d], Ragged], list2ragged()),
-        with_array(concatenate(*embeddings)),
-        with_array(Maxout(width, width * len(embeddings), nP=3, normalize=True)),
-        ragged2list(),
-    )
+    return embed_chain(CharNgramFeatures(), embeddings, width, "maxout")
 
 
 @registry.architectures("hanzi-spacy.CharNgramEmbed.v2")
@@ -79,12 +73,7 @@ def build_char_ngram_sum_embed(
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
     """
     embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
-    return chain(
-        CharNgramFeatures(),
-        cast(Model[List[Ints2d], Ragged], list2ragged()),
-        with_array(add(*embeddings)),
-        ragged2list(),
-    )
+    return embed_chain(CharNgramFeatures(), embeddings, width, "sum")
 
 
 @registry.architectures("hanzi-spacy.CharNgramEmbed.v3")
@@ -121,6 +110,17 @@ def build_char_ngram_lexicon_embed(
         raise HanziError(Errors.E308.format(combine=combine, options=COMBINE))
     embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
     embeddings.append(HashEmbed(width, lexicon_rows, column=4, seed=12, dropout=0.0))
+    features = CharNgramLexiconFeatures(lexicon, max_word_length)
+    return embed_chain(features, embeddings, width, combine)
+
+
+def embed_chain(
+    features: Model[List[Doc], List[Ints2d]],
+    embeddings: List[Model],
+    width: int,
+    combine: str,
+) -> Model[List[Doc], List[Floats2d]]:
+    """Features → one embedding per column → concatenated and Maxout, or summed."""
     if combine == "maxout":
         mixed = [
             with_array(concatenate(*embeddings)),
@@ -129,7 +129,7 @@ def build_char_ngram_lexicon_embed(
     else:
         mixed = [with_array(add(*embeddings))]
     return chain(
-        CharNgramLexiconFeatures(lexicon, max_word_length),
+        features,
         cast(Model[List[Ints2d], Ragged], list2ragged()),
         *mixed,
         ragged2list(),

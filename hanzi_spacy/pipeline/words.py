@@ -14,10 +14,12 @@ it needs nothing the tagger does not already write.
 """
 
 from collections import Counter
-from typing import List, Sequence
+from typing import Hashable, List, Sequence, TypeVar
 
 import numpy
 from spacy.tokens import Doc
+
+Tag = TypeVar("Tag", bound=Hashable)  # a tag string, or its hash
 
 
 def gold_starts(reference: Doc, predicted: Doc) -> List[str]:
@@ -54,7 +56,7 @@ def forced_starts(doc: Doc) -> numpy.ndarray:
     return forced
 
 
-def vote(tags: Sequence[str]) -> str:
+def vote(tags: Sequence[Tag]) -> Tag:
     """The most frequent tag; ties go to the tag closest to the end of the word."""
     if len(tags) == 1:
         return tags[0]

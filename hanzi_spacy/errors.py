@@ -151,6 +151,10 @@ class Errors(metaclass=ErrorsWithCodes):
         "is_train=True (begin_update) to train."
     )
     E308 = "combine must be one of {options}, not {combine!r}."
+    E309 = (
+        "prediction_dtype must be one of {options}, not {dtype!r}: 'auto' predicts "
+        "in bfloat16 on a CPU that multiplies it natively, float32 elsewhere."
+    )
     # --- loading a saved pipeline (E310-E319), see loading.py
     E310 = (
         "{path}: component '{name}' has no {what} here, so the pipeline folder is "

@@ -10,7 +10,9 @@ spacy-transformers does before and around the forward pass, and nothing else:
   a batch holds at most ``max_batch_items`` units (``Transformer.pipe``), and all
   windows of a batch go through the tokenizer (padding to the longest) and are
   run under ``torch.no_grad`` in groups of similar length, as
-  ``hanzi-spacy.TransformerModel.v2`` predicts (``length_buckets.py``).
+  ``hanzi-spacy.TransformerModel.v2`` predicts (``length_buckets.py``), in the
+  dtype the pipeline's transformer predicts in (v3: bfloat16 under
+  ``torch.autocast`` on a CPU that has it, ``precision.py``).
 
 What it leaves out is the pipeline's overhead: Doc objects, alignment of
 wordpieces to tokens, the heads of the tagger, NER, textcat and segmenter, and the
@@ -85,6 +87,7 @@ class Backbone:
         stride: int = 96,
         batch_size: int = 64,
         max_batch_items: int = 4096,
+        dtype: str = "float32",
     ) -> None:
         self.name = name
         self.path = Path(path)
@@ -92,6 +95,7 @@ class Backbone:
         self.stride = stride
         self.batch_size = batch_size
         self.max_batch_items = max_batch_items
+        self.dtype = dtype
         self.tokenizer = None
         self.model = None
 
@@ -118,7 +122,8 @@ class Backbone:
                     windows, padding="longest", truncation=True, return_tensors="pt"
                 )
                 lengths = inputs["attention_mask"].sum(dim=1).numpy()
-                with torch.no_grad():
+                bf16 = self.dtype == "bfloat16"
+                with torch.no_grad(), torch.autocast("cpu", torch.bfloat16, bf16):
                     for rows in length_groups(lengths):
                         width = int(lengths[rows].max())
                         group = {k: v[rows, :width] for k, v in inputs.items()}
@@ -138,6 +143,7 @@ class Backbone:
             "batch_size": self.batch_size,
             "max_batch_items": self.max_batch_items,
             "grouped_by_length": True,
+            "dtype": self.dtype,
             "torch_threads": torch.get_num_threads(),
             "architecture": architecture(self.model.config),
             "versions": versions(["transformers", "tokenizers", "torch"]),

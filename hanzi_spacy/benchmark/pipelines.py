@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+from ..pipeline.precision import resolve_dtype
 from .scoring import Prediction
 from .systems import versions
 
@@ -92,9 +93,11 @@ def transformer_info(nlp) -> Optional[Dict[str, object]]:
     component = nlp.get_pipe("transformer")
     config = nlp.config["components"]["transformer"]
     spans = dict(config["model"].get("get_spans", {}))
+    dtype = resolve_dtype(config["model"].get("prediction_dtype", "float32"), "cpu")
     info: Dict[str, object] = {
         "get_spans": spans,
         "max_batch_items": component.cfg.get("max_batch_items"),
+        "prediction_dtype": "float32" if dtype is None else str(dtype).split(".")[-1],
     }
     for node in component.model.walk():
         for shim in node.shims:

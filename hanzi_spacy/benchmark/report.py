@@ -144,6 +144,11 @@ def overhead_lines(results: Dict[str, Any]) -> List[str]:
             if info.get("grouped_by_length")
             else ""
         )
+        + (
+            f", in {info['dtype']} (as the pipeline's transformer predicts)"
+            if info.get("dtype", "float32") != "float32"
+            else ""
+        )
         + f": **{fmt(backbone['chars_per_s'], ',.0f')} chars/s**.",
         "",
     ]

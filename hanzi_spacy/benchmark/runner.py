@@ -147,6 +147,7 @@ def backbone_spec(settings: Settings, systems: List[Dict[str, Any]]) -> Dict:
                 stride=spans.get("stride", 96),
                 batch_size=system["info"]["batch_size"],
                 max_batch_items=trf.get("max_batch_items") or 4096,
+                dtype=trf.get("prediction_dtype") or "float32",
                 pipeline=system["name"],
             )
             break

@@ -9,11 +9,13 @@ numpy operations per batch: the transformer component took 1.45 s instead of
 1.67 s on the first 1,000 test docs (trained default pipeline). The wordpieces
 come straight from the Rust tokenizer (``tokenize``), 5 times faster than
 through ``BatchEncoding``. v2 also predicts on windows grouped by length
-(``length_buckets.py``). Everything else (tokenizer, model, weights,
+(``length_buckets.py``), and v3 predicts in bfloat16 where the CPU multiplies it
+natively (``precision.py``). Everything else (tokenizer, model, weights,
 serialization, listeners) is spacy-transformers' own, and the outputs are the
 same arrays (tests/pipeline/test_fast_transformer.py compares both paths).
 """
 
+import functools
 from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy
@@ -37,6 +39,7 @@ from transformers.file_utils import ModelOutput
 
 from ..errors import Errors, HanziError
 from .length_buckets import grouped_predict
+from .precision import as_float32, check_dtype, prediction_precision
 
 
 @registry.architectures("hanzi-spacy.TransformerModel.v1")
@@ -93,6 +96,36 @@ def create_grouped_transformer_model(
     return model
 
 
+@registry.architectures("hanzi-spacy.TransformerModel.v3")
+def create_mixed_precision_transformer_model(
+    name: str,
+    get_spans: Callable,
+    tokenizer_config: Optional[dict] = None,
+    transformer_config: Optional[dict] = None,
+    mixed_precision: bool = False,
+    grad_scaler_config: Optional[dict] = None,
+    prediction_dtype: str = "auto",
+) -> Model[List[Doc], FullTransformerBatch]:
+    """v2 that predicts in ``prediction_dtype`` (``precision.py``).
+
+    prediction_dtype (str): "auto" (bfloat16 on a CPU that multiplies it
+        natively, float32 elsewhere), "float32" (v2) or "bfloat16". Training
+        is float32 whatever it says.
+    """
+    model = create_transformer_model(
+        name,
+        get_spans,
+        tokenizer_config,
+        transformer_config,
+        mixed_precision,
+        grad_scaler_config,
+    )
+    model._func = functools.partial(
+        forward, group_by_length=True, prediction_dtype=check_dtype(prediction_dtype)
+    )
+    return model
+
+
 def grouped_forward(
     model: Model, docs: List[Doc], is_train: bool
 ) -> Tuple[FullTransformerBatch, Callable]:
@@ -101,7 +134,11 @@ def grouped_forward(
 
 
 def forward(
-    model: Model, docs: List[Doc], is_train: bool, group_by_length: bool = False
+    model: Model,
+    docs: List[Doc],
+    is_train: bool,
+    group_by_length: bool = False,
+    prediction_dtype: str = "float32",
 ) -> Tuple[FullTransformerBatch, Callable]:
     """spacy-transformers' forward pass, with the alignment and split in numpy."""
     tokenizer = model.tokenizer
@@ -119,7 +156,9 @@ def forward(
     if is_train or not group_by_length:
         model_output, bp_tensors = model.layers[0](wordpieces, is_train)
     else:
-        model_output = grouped_predict(model.layers[0], wordpieces)
+        with prediction_precision(model, prediction_dtype):
+            model_output = grouped_predict(model.layers[0], wordpieces)
+        model_output = as_float32(model_output)
         bp_tensors = no_backprop
     output = NumpySplitBatch(
         spans=nested_spans,

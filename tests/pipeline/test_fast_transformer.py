@@ -1,9 +1,9 @@
-"""hanzi-spacy.TransformerModel.v1/v2: the outputs of spacy-transformers' v3."""
+"""hanzi-spacy.TransformerModel.v1/v2/v3: the outputs of spacy-transformers' v3."""
 
 import numpy
 import pytest
-import spacy
 import torch
+from spacy.util import load_config, load_model_from_config
 from spacy_transformers.align import get_alignment_via_offset_mapping
 from spacy_transformers.data_classes import FullTransformerBatch, WordpieceBatch
 from spacy_transformers.layers.transformer_model import huggingface_tokenize
@@ -17,6 +17,11 @@ from hanzi_spacy.pipeline.fast_transformer import (
     tokenize,
 )
 from hanzi_spacy.pipeline.length_buckets import grouped_predict, length_groups
+from hanzi_spacy.pipeline.precision import (
+    cpu_has_native_bf16,
+    native_bf16,
+    resolve_dtype,
+)
 
 from .conftest import analysis
 
@@ -32,6 +37,7 @@ TEXTS = [
 V3 = "spacy-transformers.TransformerModel.v3"
 V1 = "hanzi-spacy.TransformerModel.v1"
 V2 = "hanzi-spacy.TransformerModel.v2"
+V3_OURS = "hanzi-spacy.TransformerModel.v3"
 
 
 def spans_of(nlp, texts):
@@ -67,14 +73,20 @@ def test_split_by_doc_equals_spacy_transformers(trained_nlp):
             assert numpy.array_equal(ours.model_output[key], theirs.model_output[key])
 
 
+def load_as(path, architecture, **settings):
+    """The saved pipeline with another transformer architecture and settings."""
+    config = load_config(path / "config.cfg")
+    model = config["components"]["transformer"]["model"]
+    model["@architectures"] = architecture
+    model.pop("prediction_dtype", None)  # only our v3 takes it
+    model.update(settings)
+    return load_model_from_config(config).from_disk(path)
+
+
 @pytest.mark.parametrize("other", [V3, V1])
-def test_v2_gives_the_same_analysis_as(other, trained_nlp, trained_path):
-    config = trained_nlp.config["components"]["transformer"]["model"]
-    assert config["@architectures"] == V2
-    plain = spacy.load(
-        trained_path, config={"components.transformer.model.@architectures": other}
-    )
-    for ours, theirs in zip(trained_nlp.pipe(TEXTS), plain.pipe(TEXTS)):
+def test_v2_gives_the_same_analysis_as(other, trained_path):
+    v2, plain = load_as(trained_path, V2), load_as(trained_path, other)
+    for ours, theirs in zip(v2.pipe(TEXTS), plain.pipe(TEXTS)):
         assert analysis(ours) == analysis(theirs)
 
 
@@ -130,9 +142,77 @@ def test_grouped_predict_equals_one_pass(trained_nlp):
     )
 
 
-def test_grouped_prediction_has_no_gradient(trained_nlp):
-    model = trained_nlp.get_pipe("transformer").model
-    assert model._func is grouped_forward
-    output, backprop = model._func(model, [trained_nlp.make_doc(TEXTS[0])], False)
+@pytest.mark.parametrize("architecture", [V2, V3_OURS])
+def test_grouped_prediction_has_no_gradient(architecture, trained_path):
+    nlp = load_as(trained_path, architecture)
+    model = nlp.get_pipe("transformer").model
+    if architecture == V2:
+        assert model._func is grouped_forward
+    output, backprop = model._func(model, [nlp.make_doc(TEXTS[0])], False)
     with pytest.raises(HanziError, match="without gradients"):
         backprop(output)
+
+
+def load_v3(path, dtype):
+    return load_as(path, V3_OURS, prediction_dtype=dtype)
+
+
+def hidden_states(nlp, texts):
+    outputs = [doc._.trf_data.model_output for doc in nlp.pipe(texts)]
+    return [output["last_hidden_state"] for output in outputs if output]
+
+
+def test_v3_in_float32_is_v2(trained_path):
+    v3, v2 = load_v3(trained_path, "float32"), load_as(trained_path, V2)
+    for ours, theirs in zip(v3.pipe(TEXTS), v2.pipe(TEXTS)):
+        assert analysis(ours) == analysis(theirs)
+    for ours, theirs in zip(hidden_states(v3, TEXTS), hidden_states(v2, TEXTS)):
+        assert numpy.array_equal(ours, theirs)
+
+
+def test_v3_in_bfloat16_is_close_to_float32(trained_path):
+    full, half = load_v3(trained_path, "float32"), load_v3(trained_path, "bfloat16")
+    pairs = list(zip(hidden_states(half, TEXTS), hidden_states(full, TEXTS)))
+    for ours, theirs in pairs:
+        assert ours.dtype == theirs.dtype == numpy.float32
+        assert ours.shape == theirs.shape
+        assert numpy.allclose(ours, theirs, atol=0.15)
+    # Close, yet not float32: bfloat16 keeps 8 bits of mantissa.
+    assert any(not numpy.array_equal(ours, theirs) for ours, theirs in pairs)
+    for ours, theirs in zip(half.pipe(TEXTS), full.pipe(TEXTS)):
+        assert ours.text == theirs.text
+
+
+def test_v3_trains_in_float32(trained_path):
+    nlp = load_v3(trained_path, "bfloat16")
+    model = nlp.get_pipe("transformer").model
+    output, backprop = model.begin_update([nlp.make_doc(TEXTS[0])])
+    assert output.model_output["last_hidden_state"].dtype == torch.float32
+    assert output.model_output["last_hidden_state"].requires_grad
+
+
+def test_v3_refuses_an_unknown_dtype(trained_path):
+    with pytest.raises(HanziError, match="E309"):
+        load_v3(trained_path, "float16")
+
+
+@pytest.mark.parametrize(
+    "cpuinfo,native",
+    [
+        ("processor\t: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n", True),
+        ("flags\t: fpu sse avx2 amx_bf16 amx_tile\n", True),
+        ("flags\t: fpu sse avx2 avx512f avx512bw\n", False),  # emulates bf16
+        ("Features\t: fp asimd bf16 i8mm\n", True),  # Arm
+        ("Features\t: fp asimd\n", False),
+        ("", False),
+    ],
+)
+def test_native_bf16_is_read_from_cpuinfo(cpuinfo, native):
+    assert cpu_has_native_bf16(cpuinfo) is native
+
+
+def test_resolve_dtype():
+    assert resolve_dtype("float32", "cpu") is None
+    assert resolve_dtype("bfloat16", "cpu") is torch.bfloat16
+    assert resolve_dtype("auto", "cuda") is None  # GPUs: mixed_precision
+    assert (resolve_dtype("auto", "cpu") is torch.bfloat16) is native_bf16()

@@ -14,6 +14,8 @@ from transformers import BertConfig, BertModel, BertTokenizerFast
 
 from ..conftest import CONFIG, all_texts, pku_docs, review_docs
 
+PREDICTION_DTYPE = "components.transformer.model.prediction_dtype"
+
 
 def make_nlp(backbone: Path, **overrides) -> Language:
     overrides = {"paths.backbone": str(backbone), **overrides}
@@ -80,4 +82,17 @@ def trained_path(trained_nlp, tmp_path_factory) -> Path:
     return path
 
 
-__all__ = ["make_nlp", "sample_examples", "overfit", "analysis", "spacy"]
+@pytest.fixture(scope="session")
+def float32_nlp(trained_path) -> Language:
+    """The trained pipeline predicting in float32 whatever the CPU."""
+    return spacy.load(trained_path, config={PREDICTION_DTYPE: "float32"})
+
+
+__all__ = [
+    "PREDICTION_DTYPE",
+    "make_nlp",
+    "sample_examples",
+    "overfit",
+    "analysis",
+    "spacy",
+]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import analysis
+from .conftest import PREDICTION_DTYPE, analysis, spacy
 
 LABELS = {"POSITIVE", "NEGATIVE"}
 
@@ -61,10 +61,26 @@ def test_any_text(trained_nlp, text):
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(texts=st.lists(st.text(max_size=30), min_size=1, max_size=6))
-def test_pipe_equals_call_for_any_texts(trained_nlp, texts):
-    expected = [analysis(trained_nlp(t)) for t in texts]
-    assert [analysis(d) for d in trained_nlp.pipe(texts, batch_size=1)] == expected
-    assert [analysis(d) for d in trained_nlp.pipe(texts, batch_size=4)] == expected
+def test_pipe_equals_call_for_any_texts(float32_nlp, texts):
+    # In float32: in bfloat16 the backbone's rounding depends on the padding of
+    # the batch (test_pipe_is_close_to_call_in_bfloat16).
+    expected = [analysis(float32_nlp(t)) for t in texts]
+    assert [analysis(d) for d in float32_nlp.pipe(texts, batch_size=1)] == expected
+    assert [analysis(d) for d in float32_nlp.pipe(texts, batch_size=4)] == expected
+
+
+def test_pipe_is_close_to_call_in_bfloat16(trained_path):
+    nlp = spacy.load(trained_path, config={PREDICTION_DTYPE: "bfloat16"})
+    texts = ["<S11", "00000000000000", "中华人民共和国主席江泽民在北京会见了克林顿。"]
+    texts += ["这本书很好看！", "iPhone12 很好用", "长" * 300]
+    for single, batched in zip(map(nlp, texts), nlp.pipe(texts, batch_size=4)):
+        (words, ents, cats), (batch_words, batch_ents, batch_cats) = (
+            analysis(single),
+            analysis(batched),
+        )
+        assert (words, ents) == (batch_words, batch_ents)
+        assert cats.keys() == batch_cats.keys()
+        assert all(abs(cats[k] - batch_cats[k]) < 0.01 for k in cats)
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def overhead_lines(results: Dict[str, Any]) -> List[str]:
         f"{info['max_batch_items']} units (as spacy-transformers does)"
         + (
             ", windows run in groups of similar length (as "
-            "`hanzi-spacy.TransformerModel.v2` predicts)"
+            "`hanzi-spacy.TransformerModel.v2` and `.v3` predict)"
             if info.get("grouped_by_length")
             else ""
         )

@@ -1,5 +1,7 @@
 """hanzi-spacy.TransformerModel.v1/v2/v3: the outputs of spacy-transformers' v3."""
 
+import os
+
 import numpy
 import pytest
 import torch
@@ -18,6 +20,7 @@ from hanzi_spacy.pipeline.fast_transformer import (
 )
 from hanzi_spacy.pipeline.length_buckets import grouped_predict, length_groups
 from hanzi_spacy.pipeline.precision import (
+    ONEDNN_CACHES,
     cpu_has_native_bf16,
     native_bf16,
     resolve_dtype,
@@ -216,3 +219,9 @@ def test_resolve_dtype():
     assert resolve_dtype("bfloat16", "cpu") is torch.bfloat16
     assert resolve_dtype("auto", "cuda") is None  # GPUs: mixed_precision
     assert (resolve_dtype("auto", "cpu") is torch.bfloat16) is native_bf16()
+
+
+def test_bfloat16_prediction_caps_onednn_caches(trained_path):
+    nlp = load_v3(trained_path, "bfloat16")
+    list(nlp.pipe(TEXTS))
+    assert all(os.environ.get(name) for name in ONEDNN_CACHES)

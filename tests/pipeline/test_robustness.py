@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import PREDICTION_DTYPE, analysis, spacy
+from .conftest import PREDICTION_DTYPE, agreement, analysis, assert_close, spacy
 
 LABELS = {"POSITIVE", "NEGATIVE"}
 
@@ -73,14 +73,16 @@ def test_pipe_is_close_to_call_in_bfloat16(trained_path):
     nlp = spacy.load(trained_path, config={PREDICTION_DTYPE: "bfloat16"})
     texts = ["<S11", "00000000000000", "中华人民共和国主席江泽民在北京会见了克林顿。"]
     texts += ["这本书很好看！", "iPhone12 很好用", "长" * 300]
-    for single, batched in zip(map(nlp, texts), nlp.pipe(texts, batch_size=4)):
-        (words, ents, cats), (batch_words, batch_ents, batch_cats) = (
-            analysis(single),
-            analysis(batched),
-        )
-        assert (words, ents) == (batch_words, batch_ents)
-        assert cats.keys() == batch_cats.keys()
-        assert all(abs(cats[k] - batch_cats[k]) < 0.01 for k in cats)
+    expected = [analysis(nlp(t)) for t in texts]
+    assert_close(expected, [analysis(d) for d in nlp.pipe(texts, batch_size=4)])
+
+
+def test_agreement_counts_disagreements():
+    words = [("北", "", "ns", "PROPN"), ("京", "", "ns", "PROPN")]
+    merged = [("北京", "", "ns", "PROPN")]
+    assert agreement([(words, [], {})], [(words, [], {})]) == 1.0
+    assert agreement([(words, [], {})], [(merged, [], {})]) == 0.0
+    assert agreement([(words, [(0, 2, "LOC")], {})], [(words, [], {})]) == 2 / 3
 
 
 @pytest.mark.parametrize(
@@ -97,9 +99,8 @@ def test_long_inputs(trained_nlp, text):
 
 
 def test_pipe_with_two_processes_and_batch_size_one(trained_path):
-    import spacy
-
-    nlp = spacy.load(trained_path)
+    # float32: exact whatever the batching (bfloat16: see above)
+    nlp = spacy.load(trained_path, config={PREDICTION_DTYPE: "float32"})
     texts = FIXED + ["江泽民在北京会见代表团。"] * 3
     expected = [analysis(nlp(t)) for t in texts]
     got = [analysis(d) for d in nlp.pipe(texts, n_process=2, batch_size=1)]

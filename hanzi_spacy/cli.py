@@ -1,48 +1,161 @@
-"""Command line: ``python -m hanzi_spacy COMMAND ...``.
+"""Command line: ``python -m hanzi_spacy COMMAND`` (typer and wasabi, as spaCy's).
 
-Each command lives in its own module with ``add_parser(subparsers)``, which
-registers a sub-parser whose ``func`` takes the parsed arguments and returns an
-exit code. Errors a user can act on (HanziError) print one line, not a traceback.
+Commands for users: ``convert`` (a corpus to a .spacy file), ``pretrain`` (a
+backbone) and ``evaluate`` (a pipeline on held-out data). The project's own
+steps (fetching the default corpora, splitting them, packaging, the demo) live
+in the project (``python -m workflow``), the benchmark in ``benchmarks/``.
+Errors a user can act on (HanziError) print one line to stderr, not a traceback.
 """
 
-import argparse
-import importlib
 import sys
+from pathlib import Path
 from typing import List, Optional
+
+import typer
 
 from .errors import HanziError
 
-# module path -> it registers one or more sub-commands
-COMMAND_MODULES = [
-    "hanzi_spacy.corpus.fetch",
-    "hanzi_spacy.corpus.convert",
-    "hanzi_spacy.corpus.preprocess",
-    "hanzi_spacy.pretrain.cli",
-    "hanzi_spacy.evaluate",
-    "hanzi_spacy.package",
-    "hanzi_spacy.demo",
-    "hanzi_spacy.benchmark.cli",
-]
+app = typer.Typer(
+    name="hanzi_spacy",
+    help="Chinese segmentation, POS, NER and text classification for spaCy.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m hanzi_spacy")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
-            continue
-        module.add_parser(subparsers)
-    return parser
+@app.command("convert")
+def convert_command(
+    fmt: str = typer.Argument(
+        ..., metavar="FORMAT", help="pku, reviews, sighan, conllu, bio, tsv or csv"
+    ),
+    inputs: List[str] = typer.Argument(
+        ..., metavar="INPUT...", help="Input files (reviews: LABEL=FILE)"
+    ),
+    output: Path = typer.Option(..., "--output", "-o", help="Output .spacy file"),
+    skip_invalid: bool = typer.Option(
+        False,
+        "--skip-invalid",
+        help="Skip and count malformed lines instead of stopping at the first",
+    ),
+) -> None:
+    """Convert a corpus to a .spacy file (DocBin) for `spacy train`.
+
+    A malformed line stops the conversion with its file and line number, and
+    nothing is written.
+    """
+    from .corpus.convert import convert
+
+    convert(fmt, inputs, output, skip_invalid)
+
+
+@app.command("pretrain")
+def pretrain_command(
+    texts: List[Path] = typer.Argument(
+        ..., metavar="TEXT...", help="Raw text files, one text per line"
+    ),
+    output: Path = typer.Option(..., "--output", "-o", metavar="DIR"),
+    preset: str = typer.Option("tiny", help="tiny, small, base, or a preset JSON file"),
+    max_steps: Optional[int] = typer.Option(None, help="Optimizer steps"),
+    epochs: Optional[float] = typer.Option(None, help="Passes over the text"),
+    seed: int = typer.Option(0),
+    resume: bool = typer.Option(
+        False, "--resume", help="Continue from the last checkpoint"
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Delete a non-empty output folder first"
+    ),
+    keep_checkpoints: bool = typer.Option(
+        False,
+        "--keep-checkpoints",
+        help="Keep DIR/checkpoints (optimizer states) after finishing",
+    ),
+    metrics: Path = typer.Option(Path("metrics/pretrain.json"), metavar="PATH"),
+    eval_fraction: float = typer.Option(
+        0.02,
+        metavar="F",
+        help="Share of distinct lines held out (at most 1,000)",
+    ),
+    min_count: Optional[int] = typer.Option(
+        None, help="Occurrences a character needs to get its own id (preset: 2)"
+    ),
+) -> None:
+    """Pretrain a character-level BERT backbone on raw text.
+
+    Builds a character vocabulary and pretrains a BERT masked-language model with
+    whole-word masking. Writes a Hugging Face folder that AutoModel,
+    AutoTokenizer and spacy-transformers load. Runs unchanged under torchrun or
+    accelerate launch.
+    """
+    from .pretrain.cli import run
+
+    if resume and force:
+        raise HanziError("--resume and --force exclude each other: choose one")
+    run(
+        texts,
+        output,
+        preset,
+        max_steps=max_steps,
+        epochs=epochs,
+        seed=seed,
+        resume=resume,
+        force=force,
+        keep_checkpoints=keep_checkpoints,
+        metrics=metrics,
+        eval_fraction=eval_fraction,
+        min_count=min_count,
+    )
+
+
+@app.command("evaluate")
+def evaluate_command(
+    model: str = typer.Argument(..., help="Pipeline folder or package name"),
+    data: Path = typer.Argument(..., help=".spacy file with held-out docs"),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="JSON file for the scores"
+    ),
+    train: Optional[Path] = typer.Option(
+        None,
+        help="The training split (.spacy): adds R_iv/R_oov and seen/unseen "
+        "entity recall",
+    ),
+    batch_size: Optional[int] = typer.Option(
+        None, help="Docs per batch (default: the pipeline's own)"
+    ),
+) -> None:
+    """Score every component of a pipeline on held-out docs."""
+    from .evaluate import evaluate
+
+    evaluate(model, data, output, train, batch_size)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run a command; RETURNS the exit code (1 for a user error, 2 for usage)."""
     try:
-        return int(args.func(args) or 0)
+        app(args=argv, prog_name="python -m hanzi_spacy", standalone_mode=False)
     except HanziError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"✘ error: {e}", file=sys.stderr)
         return 1
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        return 1
+    except USAGE_ERRORS as e:
+        e.show()
+        return getattr(e, "exit_code", 2)
+    return 0
+
+
+def _usage_errors() -> tuple:
+    """The exceptions of bad command lines: typer 0.29 vendors its own click."""
+    errors = [getattr(typer, "TyperException", None)]
+    try:
+        import click
+
+        errors.append(click.ClickException)
+    except ImportError:
+        pass
+    return tuple(error for error in errors if error is not None)
+
+
+USAGE_ERRORS = _usage_errors()

@@ -181,3 +181,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "
         "converters do) or give them tags."
     )
+
+
+class ConversionError(HanziError):
+    """A malformed input line; the message names the file and the line."""

@@ -10,7 +10,6 @@ kind, writes the scores as JSON and prints a table. The docs go through
 scores are those a user of the pipeline gets.
 """
 
-import argparse
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -20,10 +19,11 @@ import srsly
 from spacy.scorer import Scorer, get_ner_prf
 from spacy.tokens import DocBin
 from spacy.training import Example
+from tqdm import tqdm
 
-from .corpus.lines import HAS_WORDS
 from .pipeline.ents_scorer import score_char_ents
 from .seen_unseen import TrainingVocabulary, score_seen_unseen
+from .util import HAS_WORDS
 
 TABLE = [
     ("token_f", "Words F1 (character spans)"),
@@ -68,7 +68,9 @@ def evaluate_pipeline(
     examples = load_examples(nlp, data)
     start = time.perf_counter()
     texts = (eg.predicted for eg in examples)
-    for eg, doc in zip(examples, nlp.pipe(texts, batch_size=batch_size)):
+    docs = nlp.pipe(texts, batch_size=batch_size)
+    progress = tqdm(docs, total=len(examples), desc="Evaluating", disable=None)
+    for eg, doc in zip(examples, progress):
         eg.predicted = doc
     seconds = time.perf_counter() - start
     # What nlp.evaluate does, on predictions we keep: its examples are copies.
@@ -101,10 +103,10 @@ def format_table(scores: Dict) -> str:
         if value is None:
             continue
         text = f"{value:,.0f}" if key == "chars_per_second" else f"{value:.4f}"
-        rows.append(f"{label:<30} {key:<18} {text:>10}")
+        rows.append(f"{label:<34} {key:<20} {text:>10}")
     for label, prf in sorted((scores.get("ents_per_type") or {}).items()):
         rows.append(
-            f"{'  entities ' + label:<30} {'ents_per_type':<18} {prf['f']:>10.4f}"
+            f"{'  entities ' + label:<34} {'ents_per_type':<20} {prf['f']:>10.4f}"
         )
     per_type = scores.get("ents_per_type_seen_unseen") or {}
     for label, recall in sorted(per_type.items()):
@@ -112,31 +114,21 @@ def format_table(scores: Dict) -> str:
             value = recall[f"r_{kind}"]
             if value is not None:
                 name = f"  {label} recall, {kind} ({recall[kind]})"
-                rows.append(f"{name:<30} {'ents_per_type':<18} {value:>10.4f}")
+                rows.append(f"{name:<34} {'ents_per_type':<20} {value:>10.4f}")
     return "\n".join(rows)
 
 
-def evaluate(args: argparse.Namespace) -> int:
-    train = Path(args.train) if args.train else None
-    scores = evaluate_pipeline(args.model, Path(args.data), args.batch_size, train)
-    if args.output:
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(args.output, scores)
+def evaluate(
+    model: str,
+    data: Path,
+    output: Optional[Path] = None,
+    train: Optional[Path] = None,
+    batch_size: Optional[int] = None,
+) -> Dict:
+    """Score a pipeline, write the scores as JSON and print a table."""
+    scores = evaluate_pipeline(model, Path(data), batch_size, train)
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(output, scores)
     print(format_table(scores))
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("evaluate", help="score a pipeline on a .spacy file")
-    p.add_argument("model", help="pipeline folder or package name")
-    p.add_argument("data", help=".spacy file with held-out docs")
-    p.add_argument("--output", "-o", default=None, help="JSON file for the scores")
-    p.add_argument(
-        "--train",
-        default=None,
-        help="training split (.spacy): adds R_iv/R_oov and seen/unseen entity recall",
-    )
-    p.add_argument(
-        "--batch-size", type=int, default=None, help="default: the pipeline's own"
-    )
-    p.set_defaults(func=evaluate)
+    return scores

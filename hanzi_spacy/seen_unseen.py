@@ -21,7 +21,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.training import Example
 from spacy.vocab import Vocab
 
-from .corpus.lines import HAS_WORDS
+from .util import HAS_WORDS
 
 
 @dataclass

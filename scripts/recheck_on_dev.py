@@ -19,10 +19,10 @@ from pathlib import Path
 import spacy
 from spacy.scorer import Scorer
 
-import hanzi_spacy.pipeline.ner_tagger as ner_tagger
+import hanzi_spacy.pipeline.ner.component as ner_tagger
 from hanzi_spacy.evaluate import load_examples
-from hanzi_spacy.pipeline.biluo import SURE_OUTSIDE, decode
 from hanzi_spacy.pipeline.ents_scorer import score_char_ents
+from hanzi_spacy.pipeline.ner.biluo import SURE_OUTSIDE, decode
 
 KEYS = ("token_f", "tag_acc", "pos_acc", "ents_f", "cats_acc")
 STRIDE = "components.transformer.model.get_spans.stride"

@@ -5,6 +5,10 @@ their hashes) is unchanged, and writes the entry only after the command
 succeeded. These tests run weasel itself on a copy of our project.yml, with the
 real `preprocess` command on small corpus files, so they check that our deps and
 outputs are declared so that weasel's tracking does the right thing.
+
+The steps call three entry points: ``python -m hanzi_spacy`` (the installed CLI),
+``python -m workflow`` (the project's own steps) and ``python -m benchmarks``;
+the last two are folders of the project, not installed.
 """
 
 import shutil
@@ -14,13 +18,37 @@ from pathlib import Path
 
 import pytest
 import srsly
+import typer
 from weasel.cli.run import check_rerun, update_lockfile
 from weasel.schemas import ProjectConfigSchema, validate
 from weasel.util import load_project_config
 
+from benchmarks.cli import build_parser as benchmarks_parser
+from hanzi_spacy.cli import app
+from hanzi_spacy.cli import main as hanzi_spacy_main
+from workflow.__main__ import build_parser as workflow_parser
+
 from .conftest import PKU_LINES, REVIEWS
 
 ROOT = Path(__file__).parent.parent
+
+
+def parse_hanzi_spacy(argv) -> None:
+    """Parse a command line of the package's typer CLI without running it."""
+    group = typer.main.get_command(app)
+    context = group.make_context("hanzi_spacy", list(argv))
+    name, command, rest = group.resolve_command(context, list(argv))
+    command.make_context(name, rest, parent=context)
+
+
+def parse_argparse(build_parser):
+    def parse(argv) -> None:
+        try:
+            build_parser().parse_args(argv)
+        except SystemExit as e:
+            raise ValueError(f"{argv!r}") from e
+
+    return parse
 
 
 def commands(project_dir: Path, overrides=None) -> dict:
@@ -43,6 +71,30 @@ def test_project_yml_is_valid_and_the_workflow_is_a_chain():
         assert command.get("outputs"), f"{name} has no outputs: it would always re-run"
 
 
+def test_every_step_calls_a_command_that_exists(capsys):
+    parsers = {
+        "hanzi_spacy": parse_hanzi_spacy,
+        "workflow": parse_argparse(workflow_parser),
+        "benchmarks": parse_argparse(benchmarks_parser),
+    }
+    used = set()
+    for name, command in commands(ROOT).items():
+        for line in command["script"]:
+            words = line.split()
+            if words[:2] != ["python", "-m"] or words[2] not in parsers:
+                continue
+            used.add(words[2])
+            try:
+                parsers[words[2]](words[3:])
+            except Exception as e:  # a usage error of typer's or argparse's
+                raise AssertionError(f"{name}: {line!r} does not parse") from e
+    assert used == set(parsers)
+    # The project's own steps are not commands of the installed package.
+    for step in ("fetch-corpus", "preprocess", "package", "demo", "benchmark"):
+        assert hanzi_spacy_main([step]) == 2
+        assert "No such command" in capsys.readouterr().err
+
+
 def test_changed_corpus_checksum_reruns_the_download(tmp_path):
     shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
     _fake_assets(tmp_path)
@@ -57,6 +109,9 @@ def project(tmp_path) -> Path:
     """A project copy whose `corpus` step has run (its assets are small samples)."""
     shutil.copy(ROOT / "project.yml", tmp_path / "project.yml")
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
+    # `python -m workflow ...` runs the project's own copy of its steps
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "workflow", tmp_path / "workflow", ignore=ignore)
     _fake_assets(tmp_path)
     update_lockfile(tmp_path, commands(tmp_path)["corpus"])
     return tmp_path

@@ -1,1 +1,1 @@
-"""Corpus download, converters and splits."""
+"""Converters of users' corpora to spaCy's .spacy files."""

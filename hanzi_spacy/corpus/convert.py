@@ -1,15 +1,17 @@
 """``python -m hanzi_spacy convert FORMAT INPUT... --output FILE.spacy``.
 
+The conversion behind the command (``hanzi_spacy/cli.py``).
+
 Formats: ``pku`` (word/TAG lines), ``reviews`` (inputs as LABEL=FILE, one text per
 line), and the user formats of ``formats.py`` (sighan, conllu, bio, tsv, csv).
 """
 
-import argparse
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
 
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
+from tqdm import tqdm
 
 from ..errors import Errors, HanziError
 from .lines import ConversionReport, write_docbin
@@ -55,27 +57,20 @@ def convert_files(
         yield from table[fmt](Path(path), vocab, report, skip)
 
 
-def convert(args: argparse.Namespace) -> int:
+def convert(fmt: str, inputs: List[str], output: Path, skip_invalid: bool) -> int:
+    """Convert the input files to one .spacy file; print what was written.
+
+    RETURNS (int): The number of docs written.
+    """
     report = ConversionReport()
-    docs = convert_files(args.format, args.inputs, Vocab(), report, args.skip_invalid)
-    n = write_docbin(docs, Path(args.output))
+    docs = convert_files(fmt, inputs, Vocab(), report, skip_invalid)
+    docs = tqdm(docs, desc="Converting", unit=" docs", disable=None, leave=False)
+    n = write_docbin(docs, Path(output))
     if n == 0:
-        Path(args.output).unlink()
-        raise HanziError(Errors.E025.format(path=", ".join(args.inputs)))
-    print(f"{args.output}: {report.summary()}")
+        Path(output).unlink()
+        raise HanziError(Errors.E025.format(path=", ".join(inputs)))
+    # Printed whole, not through wasabi, which wraps long lines.
+    print(f"{output}: {report.summary()}")
     for message in report.skipped[:20]:
         print(f"  skipped: {message}")
-    return 0
-
-
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("convert", help="convert a corpus to a .spacy file")
-    p.add_argument("format", help="pku, reviews, sighan, conllu, bio, tsv or csv")
-    p.add_argument("inputs", nargs="+", help="input files (reviews: LABEL=FILE)")
-    p.add_argument("--output", "-o", required=True, help="output .spacy file")
-    p.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="skip and count malformed lines instead of stopping at the first",
-    )
-    p.set_defaults(func=convert)
+    return n

@@ -6,19 +6,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional
 
 from spacy.tokens import Doc, DocBin
 
-from ..errors import Errors, HanziError
+from ..errors import ConversionError
+from ..util import HAS_WORDS, read_lines
 
-# Docs whose word boundaries are annotated carry this key in ``doc.user_data``,
-# so the segmenter learns only from them (a review doc has no word boundaries).
-HAS_WORDS = "hanzi_spacy.has_words"
-
-
-class ConversionError(HanziError):
-    """A malformed input line; the message names the file and the line."""
+__all__ = ["HAS_WORDS", "ConversionError", "read_lines"]
 
 
 @dataclass
@@ -55,41 +50,6 @@ class ConversionReport:
         if self.skipped:
             text += f"; skipped {len(self.skipped)} invalid lines"
         return text
-
-
-def read_lines(
-    path: Path,
-    report: Optional[ConversionReport] = None,
-    skip_invalid: bool = False,
-) -> Iterator[Tuple[int, str]]:
-    """Yield (line number, text without the newline) for each line of a UTF-8 file.
-
-    path (Path): The file.
-    report (ConversionReport): Where skipped lines are counted.
-    skip_invalid (bool): Skip and count lines that are not valid UTF-8 instead of
-        raising a ConversionError that names the line.
-    YIELDS (Tuple[int, str]): 1-based line number and line; a byte order mark is
-        dropped.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise HanziError(Errors.E024.format(path=path))
-    with path.open("rb") as f:
-        for i, raw in enumerate(f, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                error = ConversionError(
-                    Errors.E020.format(path=path, line=i, reason=e.reason)
-                )
-                if not skip_invalid:
-                    raise error from e
-                if report is not None:
-                    report.skipped.append(str(error))
-                continue
-            if i == 1:
-                line = line.lstrip("\ufeff")
-            yield i, line.rstrip("\r\n")
 
 
 def convert_lines(

@@ -13,8 +13,8 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 from transformers import PreTrainedTokenizerFast
 
-from ..corpus.lines import read_lines
 from ..errors import Errors, HanziError
+from ..util import read_lines
 
 Example = Dict[str, List[int]]
 

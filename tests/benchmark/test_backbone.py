@@ -5,7 +5,7 @@ from spacy.vocab import Vocab
 from spacy_transformers.span_getters import get_strided_spans
 from spacy_transformers.util import batch_by_length as trf_batch_by_length
 
-from hanzi_spacy.benchmark.backbone import batch_by_length, strided_windows
+from benchmarks.backbone import batch_by_length, strided_windows
 from hanzi_spacy.tokenizer import CharPretokenizer
 
 TEXTS = [

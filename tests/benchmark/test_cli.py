@@ -1,22 +1,33 @@
-"""The command registers, parses NAME=PATH and skips what cannot run."""
+"""The command parses its options and NAME=PATH, and skips what cannot run."""
 
 import argparse
 from pathlib import Path
 
 import pytest
 
-from hanzi_spacy.benchmark.cli import parse_pipeline
-from hanzi_spacy.benchmark.profiling import group_of
-from hanzi_spacy.benchmark.runner import Settings, system_specs
-from hanzi_spacy.cli import build_parser
+from benchmarks.cli import build_parser, main, parse_pipeline
+from benchmarks.profiling import group_of
+from benchmarks.runner import Settings, system_specs
+from hanzi_spacy.cli import main as package_main
 
 
-def test_command_registered():
+def test_command_options():
     args = build_parser().parse_args(
-        ["benchmark", "--pipeline", "trf=training/model-best", "--limit", "5"]
+        ["--pipeline", "trf=training/model-best", "--limit", "5"]
     )
     assert args.pipeline == [("trf", Path("training/model-best"))]
     assert args.limit == 5 and args.repeat == 3 and args.stream_docs == 100_000
+
+
+def test_not_a_command_of_the_package(capsys):
+    assert package_main(["benchmark"]) == 2
+    assert "No such command" in capsys.readouterr().err
+
+
+def test_missing_test_file_is_one_line(tmp_path, capsys):
+    assert main(["--test", str(tmp_path / "missing.spacy")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
 
 
 def test_parse_pipeline():
@@ -43,18 +54,18 @@ def test_missing_systems_are_noted(tmp_path):
 
 
 def test_profile_groups():
-    assert group_of("/x/hanzi_spacy/pipeline/segmenter.py:merge") == "merge"
-    assert group_of("/x/hanzi_spacy/pipeline/merge.py:merged_copy") == "merge"
+    assert group_of("/x/hanzi_spacy/pipeline/segmenter/component.py:merge") == "merge"
+    assert group_of("/x/hanzi_spacy/pipeline/segmenter/merge.py:merged_copy") == "merge"
     assert group_of("~:<built-in method embedding_bag of type object>") == "gemm"
     assert (
         group_of("~:<method 'merge' of 'spacy.tokens._retokenize.Retokenizer'>")
         == "merge"
     )
     assert group_of("spacy/pipeline/_parser_internals/ner.pyx:f") == "ner"
-    assert group_of("/x/hanzi_spacy/pipeline/ner_tagger.py:predict") == "ner"
-    assert group_of("/x/hanzi_spacy/pipeline/biluo.py:viterbi") == "ner"
+    assert group_of("/x/hanzi_spacy/pipeline/ner/component.py:predict") == "ner"
+    assert group_of("/x/hanzi_spacy/pipeline/ner/biluo.py:viterbi") == "ner"
     assert group_of("~:<built-in method torch.matmul>") == "gemm"
-    assert group_of("/x/hanzi_spacy/pipeline/gemm.py:gemm") == "gemm"
+    assert group_of("/x/hanzi_spacy/ml/torch_gemm.py:gemm") == "gemm"
     assert group_of("~:<built-in method torch._C._nn.linear>") == "transformer"
     assert group_of("spacy/tokens/doc.pyx:__getitem__") == "spacy_tokens"
     assert group_of("/x/hanzi_spacy/tokenizer.py:split_text") == "hanzi_spacy"

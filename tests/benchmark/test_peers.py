@@ -2,8 +2,8 @@
 
 import pytest
 
-from hanzi_spacy.benchmark.align import word_spans
-from hanzi_spacy.benchmark.peers import JiebaCut, JiebaPosseg, tagged_prediction
+from benchmarks.align import word_spans
+from benchmarks.peers import JiebaCut, JiebaPosseg, tagged_prediction
 
 TEXTS = ["江泽民在北京会见了代表团。", "iPhone 12 的价格是 5,499 元"]
 

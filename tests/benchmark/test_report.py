@@ -2,9 +2,9 @@
 
 import json
 
-from hanzi_spacy.benchmark.plot import write_plot
-from hanzi_spacy.benchmark.report import format_markdown, write_json, write_markdown
-from hanzi_spacy.benchmark.targets import check_targets, overhead_ratios
+from benchmarks.plot import write_plot
+from benchmarks.report import format_markdown, write_json, write_markdown
+from benchmarks.targets import check_targets, overhead_ratios
 
 
 def fake_results() -> dict:

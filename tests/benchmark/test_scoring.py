@@ -6,9 +6,9 @@ from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.vocab import Vocab
 
-from hanzi_spacy.benchmark.agreement import compare, spacy_scores
-from hanzi_spacy.benchmark.gold import Reference, reference_from_doc
-from hanzi_spacy.benchmark.scoring import (
+from benchmarks.agreement import compare, spacy_scores
+from benchmarks.gold import Reference, reference_from_doc
+from benchmarks.scoring import (
     score_attr,
     score_cats,
     score_entities,

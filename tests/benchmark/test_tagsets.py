@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hanzi_spacy.benchmark.tagsets import ENTITY_LABELS, UPOS, load_tagset, tagset_names
+from benchmarks.tagsets import ENTITY_LABELS, UPOS, load_tagset, tagset_names
 from hanzi_spacy.upos import PKU_TO_UPOS
 
 THULAC_DOCUMENTED = "n np ns ni nz m q mq t f s v a d h k i j r c p u y e o g w x"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hanzi_spacy.benchmark.thresholds import (
+from benchmarks.thresholds import (
     current_scores,
     failures,
     load_thresholds,

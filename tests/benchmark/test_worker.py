@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from hanzi_spacy.benchmark.agreement import compare, spacy_scores
-from hanzi_spacy.benchmark.gold import reference_from_doc
-from hanzi_spacy.benchmark.runner import run_worker
-from hanzi_spacy.benchmark.scoring import score_system
-from hanzi_spacy.benchmark.worker import run_task
+from benchmarks.agreement import compare, spacy_scores
+from benchmarks.gold import reference_from_doc
+from benchmarks.runner import run_worker
+from benchmarks.scoring import score_system
+from benchmarks.worker import run_task
 
 from ..conftest import pku_docs, review_docs
 from ..pipeline.conftest import make_nlp, overfit, sample_examples

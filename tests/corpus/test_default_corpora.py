@@ -10,7 +10,6 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from hanzi_spacy.cli import main
-from hanzi_spacy.corpus.fetch import extract_members, verify_sha256
 from hanzi_spacy.corpus.lines import HAS_WORDS, ConversionError, ConversionReport
 from hanzi_spacy.corpus.pku import (
     MAX_ORG_WORDS,
@@ -19,15 +18,16 @@ from hanzi_spacy.corpus.pku import (
     entity_spans,
 )
 from hanzi_spacy.corpus.reviews import convert_reviews, text_doc
-from hanzi_spacy.corpus.splits import (
+from hanzi_spacy.errors import HanziError
+from hanzi_spacy.upos import PKU_TO_UPOS, pku_to_upos
+from workflow.fetch import extract_members, verify_sha256
+from workflow.splits import (
     SplitReport,
     near_duplicate_key,
     split_blocks,
     split_docs,
     split_of,
 )
-from hanzi_spacy.errors import HanziError
-from hanzi_spacy.upos import PKU_TO_UPOS, pku_to_upos
 
 PKU_SAMPLE = (
     "中共中央/nt  总书记/n  、/w  国家/n  主席/n  江/nr  泽民/nr\n"

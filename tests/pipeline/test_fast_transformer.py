@@ -1,4 +1,4 @@
-"""hanzi-spacy.TransformerModel.v1/v2/v3: the outputs of spacy-transformers' v3."""
+"""hanzi-spacy.TransformerModel.v1: the outputs of spacy-transformers' v3."""
 
 import os
 
@@ -12,18 +12,18 @@ from spacy_transformers.layers.transformer_model import huggingface_tokenize
 from transformers import AutoTokenizer
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.pipeline.fast_transformer import (
-    NumpySplitBatch,
-    grouped_forward,
-    offset_alignment,
-    tokenize,
-)
-from hanzi_spacy.pipeline.length_buckets import grouped_predict, length_groups
-from hanzi_spacy.pipeline.precision import (
+from hanzi_spacy.layers.length_buckets import grouped_predict, length_groups
+from hanzi_spacy.layers.precision import (
     ONEDNN_CACHES,
     cpu_has_native_bf16,
     native_bf16,
     resolve_dtype,
+)
+from hanzi_spacy.layers.transformer_model import (
+    CharTransformerModel,
+    NumpySplitBatch,
+    offset_alignment,
+    tokenize,
 )
 
 from .conftest import analysis
@@ -38,9 +38,7 @@ TEXTS = [
     "x" * 40 + "中",
 ]
 V3 = "spacy-transformers.TransformerModel.v3"
-V1 = "hanzi-spacy.TransformerModel.v1"
-V2 = "hanzi-spacy.TransformerModel.v2"
-V3_OURS = "hanzi-spacy.TransformerModel.v3"
+OURS = "hanzi-spacy.TransformerModel.v1"
 
 
 def spans_of(nlp, texts):
@@ -81,16 +79,37 @@ def load_as(path, architecture, **settings):
     config = load_config(path / "config.cfg")
     model = config["components"]["transformer"]["model"]
     model["@architectures"] = architecture
-    model.pop("prediction_dtype", None)  # only our v3 takes it
+    for option in ("prediction_dtype", "group_by_length"):  # only ours takes them
+        model.pop(option, None)
     model.update(settings)
     return load_model_from_config(config).from_disk(path)
 
 
-@pytest.mark.parametrize("other", [V3, V1])
-def test_v2_gives_the_same_analysis_as(other, trained_path):
-    v2, plain = load_as(trained_path, V2), load_as(trained_path, other)
-    for ours, theirs in zip(v2.pipe(TEXTS), plain.pipe(TEXTS)):
-        assert analysis(ours) == analysis(theirs)
+@pytest.mark.parametrize("group_by_length", [True, False])
+def test_ours_gives_the_same_analysis_as_spacy_transformers(
+    group_by_length, trained_path
+):
+    ours = load_as(
+        trained_path, OURS, prediction_dtype="float32", group_by_length=group_by_length
+    )
+    plain = load_as(trained_path, V3)
+    for doc, other in zip(ours.pipe(TEXTS), plain.pipe(TEXTS)):
+        assert analysis(doc) == analysis(other)
+
+
+def test_ours_is_a_transformer_model_with_its_own_forward(trained_path):
+    nlp = load_as(trained_path, OURS)
+    model = nlp.get_pipe("transformer").model
+    assert isinstance(model, CharTransformerModel)
+    copied = model.copy()
+    assert isinstance(copied, CharTransformerModel)
+    assert copied.options == model.options
+    docs = [nlp.make_doc(text) for text in TEXTS]
+    for ours, theirs in zip(
+        model.predict(docs).split_by_doc(), copied.predict(docs).split_by_doc()
+    ):
+        for key in ours.model_output:
+            assert numpy.array_equal(ours.model_output[key], theirs.model_output[key])
 
 
 @pytest.mark.parametrize("backbone", ["tiny_backbone", "hub_shaped_backbone"])
@@ -145,19 +164,17 @@ def test_grouped_predict_equals_one_pass(trained_nlp):
     )
 
 
-@pytest.mark.parametrize("architecture", [V2, V3_OURS])
-def test_grouped_prediction_has_no_gradient(architecture, trained_path):
-    nlp = load_as(trained_path, architecture)
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_grouped_prediction_has_no_gradient(dtype, trained_path):
+    nlp = load_as(trained_path, OURS, prediction_dtype=dtype)
     model = nlp.get_pipe("transformer").model
-    if architecture == V2:
-        assert model._func is grouped_forward
-    output, backprop = model._func(model, [nlp.make_doc(TEXTS[0])], False)
+    output, backprop = model([nlp.make_doc(TEXTS[0])], is_train=False)
     with pytest.raises(HanziError, match="without gradients"):
         backprop(output)
 
 
-def load_v3(path, dtype):
-    return load_as(path, V3_OURS, prediction_dtype=dtype)
+def load_with_dtype(path, dtype):
+    return load_as(path, OURS, prediction_dtype=dtype)
 
 
 def hidden_states(nlp, texts):
@@ -165,16 +182,11 @@ def hidden_states(nlp, texts):
     return [output["last_hidden_state"] for output in outputs if output]
 
 
-def test_v3_in_float32_is_v2(trained_path):
-    v3, v2 = load_v3(trained_path, "float32"), load_as(trained_path, V2)
-    for ours, theirs in zip(v3.pipe(TEXTS), v2.pipe(TEXTS)):
-        assert analysis(ours) == analysis(theirs)
-    for ours, theirs in zip(hidden_states(v3, TEXTS), hidden_states(v2, TEXTS)):
-        assert numpy.array_equal(ours, theirs)
-
-
-def test_v3_in_bfloat16_is_close_to_float32(trained_path):
-    full, half = load_v3(trained_path, "float32"), load_v3(trained_path, "bfloat16")
+def test_in_bfloat16_is_close_to_float32(trained_path):
+    full, half = (
+        load_with_dtype(trained_path, "float32"),
+        load_with_dtype(trained_path, "bfloat16"),
+    )
     pairs = list(zip(hidden_states(half, TEXTS), hidden_states(full, TEXTS)))
     for ours, theirs in pairs:
         assert ours.dtype == theirs.dtype == numpy.float32
@@ -186,17 +198,17 @@ def test_v3_in_bfloat16_is_close_to_float32(trained_path):
         assert ours.text == theirs.text
 
 
-def test_v3_trains_in_float32(trained_path):
-    nlp = load_v3(trained_path, "bfloat16")
+def test_trains_in_float32(trained_path):
+    nlp = load_with_dtype(trained_path, "bfloat16")
     model = nlp.get_pipe("transformer").model
     output, backprop = model.begin_update([nlp.make_doc(TEXTS[0])])
     assert output.model_output["last_hidden_state"].dtype == torch.float32
     assert output.model_output["last_hidden_state"].requires_grad
 
 
-def test_v3_refuses_an_unknown_dtype(trained_path):
+def test_refuses_an_unknown_dtype(trained_path):
     with pytest.raises(HanziError, match="E309"):
-        load_v3(trained_path, "float16")
+        load_with_dtype(trained_path, "float16")
 
 
 @pytest.mark.parametrize(
@@ -222,6 +234,6 @@ def test_resolve_dtype():
 
 
 def test_bfloat16_prediction_caps_onednn_caches(trained_path):
-    nlp = load_v3(trained_path, "bfloat16")
+    nlp = load_with_dtype(trained_path, "bfloat16")
     list(nlp.pipe(TEXTS))
     assert all(os.environ.get(name) for name in ONEDNN_CACHES)

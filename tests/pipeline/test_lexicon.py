@@ -1,4 +1,4 @@
-"""The lexicon features of CharNgramEmbed.v3 and the lexicon file preprocess writes."""
+"""The lexicon features of CharNgramEmbed.v1 and the lexicon file preprocess writes."""
 
 from pathlib import Path
 
@@ -7,9 +7,8 @@ import pytest
 import spacy
 from thinc.api import fix_random_seed
 
-from hanzi_spacy.corpus.preprocess import write_lexicon
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.pipeline.lexicon import (
+from hanzi_spacy.ml.lexicon import (
     INSIDE,
     batch_lexicon_bits,
     lexicon_bits,
@@ -17,8 +16,9 @@ from hanzi_spacy.pipeline.lexicon import (
     read_lexicon,
     word_keys,
 )
-from hanzi_spacy.pipeline.ngram_embed import build_char_ngram_lexicon_embed
+from hanzi_spacy.ml.ngram_embed import build_char_ngram_embed
 from hanzi_spacy.tokenizer import create_char_pretokenizer
+from workflow.preprocess import write_lexicon
 
 from ..conftest import pku_docs, review_docs
 
@@ -112,7 +112,7 @@ def test_embed_reads_the_lexicon_at_init_and_saves_its_keys(tmp_path, nlp):
     path = tmp_path / "lexicon.txt"
     path.write_text("\n".join(WORDS) + "\n", encoding="utf-8")
     fix_random_seed(0)
-    model = build_char_ngram_lexicon_embed(8, 100, 100, 10, lexicon=path)
+    model = build_char_ngram_embed(8, 100, 100, 10, lexicon=path)
     docs = [nlp(text) for text in TEXTS]
     model.initialize(X=docs)
     features = model.layers[0]
@@ -120,7 +120,7 @@ def test_embed_reads_the_lexicon_at_init_and_saves_its_keys(tmp_path, nlp):
     vectors = model.predict(docs)
     assert [len(v) for v in vectors] == [len(d) for d in docs]
     path.unlink()  # a trained model needs no file
-    copy = build_char_ngram_lexicon_embed(8, 100, 100, 10, lexicon=path)
+    copy = build_char_ngram_embed(8, 100, 100, 10, lexicon=path)
     copy.from_bytes(model.to_bytes())
     keys = copy.layers[0].attrs["lexicon_keys"]
     assert numpy.array_equal(keys, features.attrs["lexicon_keys"])
@@ -128,17 +128,17 @@ def test_embed_reads_the_lexicon_at_init_and_saves_its_keys(tmp_path, nlp):
         numpy.testing.assert_array_equal(ours, theirs)
 
 
-def test_embed_without_a_lexicon_has_no_bits(nlp):
-    model = build_char_ngram_lexicon_embed(8, 100, 100, 10, lexicon=None)
+def test_embed_without_a_lexicon_has_four_columns(nlp):
+    model = build_char_ngram_embed(8, 100, 100, 10, lexicon=None)
     docs = [nlp(text) for text in TEXTS]
     model.initialize(X=docs)
     (columns,) = model.layers[0].predict(docs[:1])
-    assert columns.shape == (len(docs[0]), 5)
-    assert not columns[:, 4].any()
+    assert columns.shape == (len(docs[0]), 4)
+    assert [v.shape for v in model.predict(docs)] == [(len(d), 8) for d in docs]
 
 
 def test_missing_lexicon_file_is_refused_at_init(nlp, tmp_path):
-    model = build_char_ngram_lexicon_embed(8, 100, 100, 10, lexicon=tmp_path / "x")
+    model = build_char_ngram_embed(8, 100, 100, 10, lexicon=tmp_path / "x")
     with pytest.raises((HanziError, OSError), match="x"):
         model.initialize(X=[nlp("中国")])
 
@@ -163,9 +163,9 @@ def test_a_batch_gives_each_doc_its_own_bits(nlp):
 
 @pytest.mark.parametrize("combine", ["maxout", "sum"])
 def test_embed_combines_by_maxout_or_sum(nlp, combine):
-    model = build_char_ngram_lexicon_embed(8, 100, 100, 10, combine=combine)
+    model = build_char_ngram_embed(8, 100, 100, 10, combine=combine)
     docs = [nlp(text) for text in TEXTS]
     model.initialize(X=docs)
     assert [v.shape for v in model.predict(docs)] == [(len(d), 8) for d in docs]
     with pytest.raises(HanziError, match="combine"):
-        build_char_ngram_lexicon_embed(8, 100, 100, 10, combine="concat")
+        build_char_ngram_embed(8, 100, 100, 10, combine="concat")

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from spacy.tokens import Span
 
-from hanzi_spacy.pipeline.merge import (
+from hanzi_spacy.pipeline.segmenter.merge import (
     copy_keeps_everything,
     merge_in_place,
     merged_copy,

@@ -6,7 +6,7 @@ import spacy
 from spacy.util import registry
 from thinc.api import Adam, fix_random_seed
 
-from hanzi_spacy.pipeline.ngram_embed import EDGE, ngram_keys
+from hanzi_spacy.ml.ngram_embed import EDGE, ngram_keys
 
 TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "hanzi-spacy.char_pretokenizer.v1"}}}
 

@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span
 from spacy.training import Example
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.pipeline.biluo import (
+from hanzi_spacy.pipeline.ner.biluo import (
     OUT,
     biluo_names,
     decode,

@@ -7,7 +7,7 @@ from spacy.training import Example
 
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.pipeline.segmenter import HanziSegmenter
-from hanzi_spacy.pipeline.words import gold_starts, vote
+from hanzi_spacy.pipeline.segmenter.decoding import gold_starts, vote
 
 from ..conftest import pku_docs, review_docs
 from .conftest import make_nlp, sample_examples

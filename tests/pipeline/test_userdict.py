@@ -6,7 +6,7 @@ import spacy
 from spacy.tokens import Span
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.pipeline.userdict import UserDictionary, read_user_dictionary
+from hanzi_spacy.pipeline.segmenter.userdict import UserDictionary, read_user_dictionary
 
 from .conftest import analysis
 

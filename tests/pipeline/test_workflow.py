@@ -15,6 +15,7 @@ from ..conftest import CONFIG, PKU_LINES, REVIEWS
 from .conftest import make_nlp, overfit, sample_examples
 
 OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+ROOT = Path(__file__).parent.parent.parent  # where `python -m workflow` runs
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -145,7 +146,7 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
     run(
         py,
         "-m",
-        "hanzi_spacy",
+        "workflow",
         "package",
         str(tmp_path / "model"),
         str(tmp_path / "packages"),
@@ -153,6 +154,7 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
         "hanzi_test",
         "--version",
         "0.0.1",
+        cwd=ROOT,
     )
     (wheel,) = (tmp_path / "packages").glob("zh_hanzi_test-0.0.1/dist/*.whl")
     with zipfile.ZipFile(wheel) as archive:

@@ -1,0 +1,2 @@
+"""The transformer layer: spacy-transformers' model with a numpy alignment, length
+grouping and bfloat16 prediction."""

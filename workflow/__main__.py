@@ -1,0 +1,37 @@
+"""Command line: ``python -m workflow COMMAND ...`` (from the repository root).
+
+Each command lives in its own module with ``add_parser(subparsers)``, as in
+``hanzi_spacy.cli``. Errors a user can act on (HanziError) print one line, not a
+traceback.
+"""
+
+import argparse
+import sys
+from typing import List, Optional
+
+from hanzi_spacy.errors import HanziError
+
+from . import demo, fetch, package, preprocess
+
+COMMANDS = (fetch, preprocess, package, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m workflow")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module in COMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except HanziError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,8 +1,8 @@
 """Command line: ``python -m workflow COMMAND ...`` (from the repository root).
 
-Each command lives in its own module with ``add_parser(subparsers)``, as in
-``hanzi_spacy.cli``. Errors a user can act on (HanziError) print one line, not a
-traceback.
+The project's own steps (``project.yml`` calls them); not installed with the
+package. Each command lives in its own module with ``add_parser(subparsers)``.
+Errors a user can act on (HanziError) print one line, not a traceback.
 """
 
 import argparse

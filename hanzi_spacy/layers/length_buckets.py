@@ -1,10 +1,9 @@
 """Run a batch of windows through the backbone in groups of similar length.
 
 spacy-transformers pads every window of a batch to the longest one and runs one
-forward pass. Our docs are lines of very different lengths (test split: median
-59 characters, 90th percentile 190, windows of at most 128), so after
-``Transformer.pipe``'s own split by doc length a third of the positions the
-backbone computed on the test split were padding (66% useful). Here the windows
+forward pass. Our docs are lines of very different lengths, so even after
+``Transformer.pipe``'s own split by doc length much of what the backbone
+computes is padding. Here the windows
 are sorted by length and cut into groups that each pad only to their own
 longest window; the outputs are put back in the batch's padded layout, so the
 alignment, the split per doc and the listeners see the same arrays as before.
@@ -15,10 +14,8 @@ padding, but every pass pays the per-call overhead (thinc's shim alone switches
 the torch model to eval and back, about 0.5 ms in cProfile), hundreds of times
 per batch of short docs; (3) groups, the choice here: a group grows while its
 windows are at least ``1 - max_waste`` as long as its longest, and always until
-it holds ``min_items`` positions, so short windows do not make tiny passes. On the
-first 1,000 test docs the backbone's passes took 0.82 s instead of 1.00 s
-(``max_waste`` 0.1-0.3 and ``min_items`` 256-2,048 all gave 0.82-0.89 s), and the
-transformer component 1.13 s instead of 1.31 s.
+it holds ``min_items`` positions, so short windows do not make tiny passes
+(measurements: docs/decisions.md).
 
 Only prediction is grouped. In training the batcher already groups docs by
 length (``batch_by_padded``), and the gradient keeps its one pass.

@@ -2,11 +2,8 @@
 
 At prediction the backbone's matrix products are most of the transformer
 component's time. Under ``torch.autocast`` they run in bfloat16, which CPUs with
-AVX512-BF16 or AMX multiply natively: on these machines (AMD EPYC, 2 cores) the
-bare tiny backbone's pass over the first 1,000 test docs took 1.01 s instead of
-1.20 s, and the trained default pipeline scored the same on the test split to
-the fourth decimal (word F1 0.9649, tags 0.9465, UPOS 0.9518, entities 0.9555
-against 0.9554, reviews 0.8355).
+AVX512-BF16 or AMX multiply natively, faster than float32 and with the same
+scores (docs/evaluation.md, checked on dev).
 
 Only prediction is affected: the weights stay float32, training runs as before,
 and the outputs are handed on as float32. ``"auto"`` takes bfloat16 on a CPU
@@ -16,15 +13,11 @@ bfloat16, slower than float32; on a GPU spacy-transformers' own
 
 bfloat16 products go through oneDNN, which keeps a compiled primitive for every
 input shape it has seen, up to 1,024 (two caches: oneDNN's and ideep's), and
-windows grouped by length make many shapes. Streaming 30,000 short texts through
-the default pipeline (batches of 64), RSS grew from 574 to 989 MiB (float32: 571
-to 631); with both caches capped, it stayed flat (594 MiB at 16, and at 128 in
-batches of 256), at the same speed within this machine's noise. So before the
-first bfloat16 prediction ``cap_onednn_caches`` sets both capacities to 128,
-unless the user has (``ONEDNN_PRIMITIVE_CACHE_CAPACITY``,
-``LRU_CACHE_CAPACITY``). oneDNN reads them once, so the cap holds only when
-nothing in the process used oneDNN before.
-"""
+windows grouped by length make many shapes, so a long stream's memory grows with
+them (docs/decisions.md). So before the first bfloat16 prediction
+``cap_onednn_caches`` sets both capacities to 128, unless the user has
+(``ONEDNN_PRIMITIVE_CACHE_CAPACITY``, ``LRU_CACHE_CAPACITY``). oneDNN reads them
+once, so the cap holds only when nothing in the process used oneDNN before."""
 
 import contextlib
 import functools

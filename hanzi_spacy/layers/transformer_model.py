@@ -5,13 +5,13 @@ wordpieces (``get_alignment_via_offset_mapping``) and the split of a batch's
 output per doc (``FullTransformerBatch.split_by_doc``) both build a dict keyed by
 every ``Token`` object of the batch, and the alignment keeps a Python set per
 token. Here the same two results are computed from token offsets with a few
-numpy operations per batch. The wordpieces
-come straight from the Rust tokenizer (``tokenize``), 5 times faster than
-through ``BatchEncoding``. At prediction, windows can be grouped by length
-(``length_buckets.py``) and the backbone can run in bfloat16 where the CPU
-multiplies it natively (``precision.py``). Everything else (tokenizer, model, weights,
-serialization, listeners) is spacy-transformers' own, and the outputs are the
-same arrays (tests/pipeline/test_fast_transformer.py compares both paths).
+numpy operations per batch. The wordpieces come straight from the Rust
+tokenizer (``tokenize``), faster than through ``BatchEncoding``. At prediction,
+windows can be grouped by length (``length_buckets.py``) and the backbone can run
+in bfloat16 where the CPU multiplies it natively (``precision.py``). Everything
+else (tokenizer, model, weights, serialization, listeners) is spacy-transformers'
+own, and the outputs are the same arrays (tests/pipeline/test_fast_transformer.py
+compares both paths).
 """
 
 import copy
@@ -73,10 +73,10 @@ def create_transformer_model(
     return CharTransformerModel(
         name,
         get_spans,
-        tokenizer_config or {},
-        transformer_config or {},
-        mixed_precision,
-        grad_scaler_config or {},
+        tokenizer_config=tokenizer_config or {},
+        transformer_config=transformer_config or {},
+        mixed_precision=mixed_precision,
+        grad_scaler_config=grad_scaler_config or {},
         group_by_length=group_by_length,
         prediction_dtype=check_dtype(prediction_dtype),
     )
@@ -92,11 +92,11 @@ class CharTransformerModel(TransformerModel):
         self,
         name: str,
         get_spans: Callable,
+        *,
         tokenizer_config: dict,
         transformer_config: dict,
         mixed_precision: bool,
         grad_scaler_config: dict,
-        *,
         group_by_length: bool,
         prediction_dtype: str,
     ):
@@ -132,15 +132,8 @@ class CharTransformerModel(TransformerModel):
 
     def copy(self) -> "CharTransformerModel":
         """A copy with its own parameters and layers, as TransformerModel.copy."""
-        options = dict(self.options)
         copied = CharTransformerModel(
-            self.attrs["name"],
-            self.attrs["get_spans"],
-            options.pop("tokenizer_config"),
-            options.pop("transformer_config"),
-            options.pop("mixed_precision"),
-            options.pop("grad_scaler_config"),
-            **options,
+            self.attrs["name"], self.attrs["get_spans"], **self.options
         )
         params = {}
         for name in self.param_names:
@@ -201,8 +194,7 @@ def tokenize(
 
     The same wordpieces, padded to the longest text, with the same offsets, but
     straight from the Rust tokenizer's encodings: spacy-transformers goes through
-    ``BatchEncoding`` and converts every id back to a string, which took 30% more
-    time than the encoding itself on our batches.
+    ``BatchEncoding`` and converts every id back to a string.
     RETURNS (Tuple[WordpieceBatch, numpy.ndarray]): the batch and the (rows,
         width, 2) character offsets of each wordpiece, (0, 0) for special
         tokens and padding.

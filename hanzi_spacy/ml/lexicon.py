@@ -1,9 +1,8 @@
 """Word-lexicon features: which known words begin, end or cover each character.
 
-Measured with the default pipeline on the dev split: 1,523 of the 3,495 words
-it predicted that never occur in the training words were wrong, and most of
-its remaining errors were single characters wrongly joined to a neighbour. A
-character model that sees only ±3 characters cannot know whether a span is a
+Most of a character model's segmentation errors are words it never saw in
+training and single characters wrongly joined to a neighbour (docs/decisions.md).
+A character model that sees only ±3 characters cannot know whether a span is a
 word it has seen. Dictionary features answer that (Zhang, Liu and Fu 2018,
 "Neural networks incorporating dictionaries for Chinese word segmentation"),
 and they are how a user's domain word list can help the segmenter softly,
@@ -79,8 +78,7 @@ def batch_lexicon_bits(
     """``lexicon_bits`` of each doc, looked up for the whole batch at once.
 
     The docs' tokens are put end to end, and no word may run on from the last
-    token of a doc: one set of numpy operations per batch instead of per doc
-    (84 µs per doc of the dev split otherwise).
+    token of a doc: one set of numpy operations per batch instead of per doc.
     """
     if not docs:
         return []

@@ -4,13 +4,10 @@ thinc's CPU ops (``NumpyOps``) multiply matrices with blis, on one thread. The
 transformer already runs on torch's thread pool, which uses every core, so the
 thinc layers multiply there too: ``TorchGemmOps`` is ``NumpyOps`` with a
 ``gemm`` that calls ``torch.matmul`` on the same arrays (no copies), and a
-``gather_add`` (the hash embeddings' lookup) on torch's ``embedding_bag``. Measured on
-the 2-core machines (first 1,000 test docs, trained default pipeline): the
-tok2vec CNN took 1.60 s with blis and 0.64 s with torch, and the whole pipeline
-went from 23,000 to 32,500 characters per second. numpy's own BLAS (OpenBLAS)
-multiplies as fast, but its threads spin after each product and slow the
-transformer down when the two alternate batch by batch in ``nlp.pipe`` (27,700
-against 31,700 characters per second, untrained weights).
+``gather_add`` (the hash embeddings' lookup) on torch's ``embedding_bag``.
+numpy's own BLAS (OpenBLAS) multiplies as fast, but its threads spin after each
+product and slow the transformer down when the two alternate batch by batch in
+``nlp.pipe`` (measurements: docs/decisions.md).
 
 ``use_torch_gemm`` runs after the pipeline is built
 (``[nlp.after_pipeline_creation]``, so also when a saved pipeline is loaded)

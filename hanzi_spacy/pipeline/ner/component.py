@@ -1,16 +1,14 @@
 """``hanzi_ner``: entities as BILUO tags on characters, decoded with Viterbi.
 
-spaCy's transition-based ``ner`` took 17% of the default pipeline's time (the
-benchmark's per-component split) for about 90 characters per doc: it walks the
-doc one action at a time, and on our character tokens that is one step per
-character. Here one softmax layer scores the BILUO tags of all characters at
-once, like the POS tagger, and a Viterbi pass over the whole batch finds the
-best sequence that is valid BILUO (no I- or L- without a B- of the same label
-before it, no B- or I- at the end), so every output is a well-formed set of
-non-overlapping entities; whitespace tokens are always O, as spaCy's ner keeps
-them out of entities. Docs whose reference has no entity annotation (the
-reviews) give no gradient.
-"""
+spaCy's transition-based ``ner`` walks the doc one action at a time, and on our
+character tokens that is one step per character (a large share of the pipeline's
+time, docs/decisions.md). Here one softmax layer scores the BILUO tags of all
+characters at once, like the POS tagger, and a Viterbi pass over the whole batch
+finds the best sequence that is valid BILUO (no I- or L- without a B- of the
+same label before it, no B- or I- at the end), so every output is a well-formed
+set of non-overlapping entities; whitespace tokens are always O, as spaCy's ner
+keeps them out of entities. Docs whose reference has no entity annotation (the
+reviews) give no gradient."""
 
 from itertools import islice
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple

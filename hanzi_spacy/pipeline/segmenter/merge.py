@@ -8,17 +8,16 @@ The segmenter decides where words begin (``word_plan``); two ways make the words
   the vectors of every merged word in Python.
 - ``merged_copy``: a new Doc built from the words, with their tags, POS,
   entities, the tensor rows, cats and user data (so ``doc._`` values and the
-  transformer output) of the old one. On the first 1,000 test docs it took
-  0.22 s against the retokenizer's 0.41-0.51 s. The segmenter returns it from
+  transformer output) of the old one, in about half the retokenizer's time
+  (docs/decisions.md). The segmenter returns it from
   ``__call__`` and ``pipe``, which spaCy allows (it takes each component's
   return value), when the doc carries nothing the copy would lose
   (``copy_keeps_everything``); otherwise it merges in place.
 
 Both give the same tokens, tags, POS, entities and tensor; the tests compare them.
 Tags and POS travel as hashes and ids in numpy arrays, and only words whose
-characters disagree on their tag are voted on in Python: on the first 1,000 test
-docs ``word_plan`` took 0.044 s and ``merged_copy`` 0.088 s, against 0.073 and
-0.104 s with strings per word and ``Doc(tags=..., pos=...)``.
+characters disagree on their tag are voted on in Python, which is faster than
+strings per word and ``Doc(tags=..., pos=...)``.
 """
 
 from dataclasses import dataclass

@@ -56,6 +56,13 @@ def pretrain_command(
     ),
     output: Path = typer.Option(..., "--output", "-o", metavar="DIR"),
     preset: str = typer.Option("tiny", help="tiny, small, base, or a preset JSON file"),
+    init_from: Optional[str] = typer.Option(
+        None,
+        "--from",
+        metavar="DIR",
+        help="Continue pretraining this Hugging Face folder or hub name (keeps its "
+        "tokenizer; the preset gives only the training settings)",
+    ),
     max_steps: Optional[int] = typer.Option(None, help="Optimizer steps"),
     epochs: Optional[float] = typer.Option(None, help="Passes over the text"),
     seed: int = typer.Option(0),
@@ -79,13 +86,16 @@ def pretrain_command(
     min_count: Optional[int] = typer.Option(
         None, help="Occurrences a character needs to get its own id (preset: 2)"
     ),
+    licence: Optional[str] = typer.Option(
+        None, help="The terms of the training text, for the model card"
+    ),
 ) -> None:
     """Pretrain a character-level BERT backbone on raw text.
 
-    Builds a character vocabulary and pretrains a BERT masked-language model with
-    whole-word masking. Writes a Hugging Face folder that AutoModel,
-    AutoTokenizer and spacy-transformers load. Runs unchanged under torchrun or
-    accelerate launch.
+    Builds a character vocabulary and pretrains a BERT masked-language model, or
+    continues pretraining an existing one on new text (--from). Writes a Hugging
+    Face folder that AutoModel, AutoTokenizer and spacy-transformers load, with a
+    model card (README.md). Runs unchanged under torchrun or accelerate launch.
     """
     from .pretrain.cli import run
 
@@ -95,6 +105,8 @@ def pretrain_command(
         texts,
         output,
         preset,
+        init_from=init_from,
+        licence=licence,
         max_steps=max_steps,
         epochs=epochs,
         seed=seed,

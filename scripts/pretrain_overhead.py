@@ -35,7 +35,7 @@ from transformers import (
 
 from hanzi_spacy.pretrain.backbone import build_model
 from hanzi_spacy.pretrain.data import make_examples, read_texts
-from hanzi_spacy.pretrain.masking import WholeWordMaskCollator
+from hanzi_spacy.pretrain.masking import MaskingCollator
 from hanzi_spacy.pretrain.preset import load_preset
 from hanzi_spacy.pretrain.train import training_arguments
 from hanzi_spacy.pretrain.vocab import SPECIAL_TOKENS, build_tokenizer
@@ -101,7 +101,7 @@ def main() -> None:
     tokenizer = build_tokenizer(texts, training["min_count"])
     data = make_examples(tokenizer, texts, training["max_length"])
     plain = [{"input_ids": e["input_ids"]} for e in data]
-    ours_collate = WholeWordMaskCollator(
+    ours_collate = MaskingCollator(
         tokenizer.pad_token_id,
         tokenizer.mask_token_id,
         len(tokenizer),
@@ -123,9 +123,7 @@ def main() -> None:
             disable_tqdm=True,
         )
         grouped_args = dataclasses.replace(bare_args, group_by_length=True)
-        ours_args = training_arguments(
-            Path(tmp), training, seed=0, evaluate=False, progress=False
-        )
+        ours_args = training_arguments(Path(tmp), training, seed=0, progress=False)
         runs = [
             ("ours", True, ours_args, ours_collate, data),
             ("bare", False, bare_args, hf_collate, plain),

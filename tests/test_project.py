@@ -11,6 +11,8 @@ The steps call three entry points: ``python -m hanzi_spacy`` (the installed CLI)
 the last two are folders of the project, not installed.
 """
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 import srsly
 import typer
+from spacy.util import load_config
 from weasel.cli.run import check_rerun, update_lockfile
 from weasel.schemas import ProjectConfigSchema, validate
 from weasel.util import load_project_config
@@ -31,6 +34,7 @@ from workflow.__main__ import build_parser as workflow_parser
 from .conftest import PKU_LINES, REVIEWS
 
 ROOT = Path(__file__).parent.parent
+OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
 def parse_hanzi_spacy(argv) -> None:
@@ -90,9 +94,20 @@ def test_every_step_calls_a_command_that_exists(capsys):
                 raise AssertionError(f"{name}: {line!r} does not parse") from e
     assert used == set(parsers)
     # The project's own steps are not commands of the installed package.
-    for step in ("fetch-corpus", "preprocess", "package", "demo", "benchmark"):
+    steps = ("fetch-corpus", "preprocess", "backbone", "package", "demo")
+    for step in (*steps, "ablation", "benchmark"):
         assert hanzi_spacy_main([step]) == 2
         assert "No such command" in capsys.readouterr().err
+
+
+def test_the_train_step_runs_every_config():
+    # confection accepts an override of a key its section lacks, but says it may
+    # stop: every config declares each path the train step sets.
+    (script,) = commands(ROOT)["train"]["script"]
+    overridden = set(re.findall(r"--paths\.(\w+)", script))
+    assert {"backbone", "lexicon"} <= overridden
+    for config in sorted((ROOT / "configs").glob("*.cfg")):
+        assert overridden <= set(load_config(config)["paths"]), config.name
 
 
 def test_changed_corpus_checksum_reruns_the_download(tmp_path):
@@ -137,12 +152,60 @@ def test_rerun_skips_done_steps_and_redoes_interrupted_or_stale_ones(project):
     assert check_rerun(project, pretrain)  # never ran: runs next
 
 
-def _run(project_dir: Path, name: str) -> str:
+def test_a_named_backbone_replaces_pretraining(project, hub_shaped_backbone):
+    """`all --vars.config hub.cfg --vars.backbone DIR` trains hub.cfg on DIR."""
+    hub = ["--vars.config", "hub.cfg", "--vars.backbone", str(hub_shaped_backbone)]
+    default = _scripts(_run(project, "all", "--dry"))
+    assert default["pretrain"].startswith(
+        "python -m workflow backbone training/backbone-tiny --pretrain-into "
+        "training/backbone-tiny "
+    )
+    assert "configs/trf.cfg" in default["train"]
+    assert "--paths.backbone training/backbone-tiny " in default["train"]
+    named = _scripts(_run(project, "all", "--dry", *hub))
+    assert named["pretrain"].startswith(
+        f"python -m workflow backbone {hub_shaped_backbone} --pretrain-into "
+    )
+    assert "configs/hub.cfg" in named["train"]
+    assert f"--paths.backbone {hub_shaped_backbone} " in named["train"]
+    # The real steps on small corpora: the named backbone is checked, not
+    # pretrained, and `spacy train` runs hub.cfg on it (with the project's
+    # --paths.lexicon, which hub.cfg does not use).
+    _run(project, "preprocess")
+    assert "hanzi_spacy pretrain" not in _run(project, "pretrain", *hub)
+    assert not (project / "training" / "backbone-tiny").exists()
+    record = srsly.read_json(project / "training" / "backbone.json")
+    assert record["backbone"] == str(hub_shaped_backbone)
+    _run(project, "train", *hub, "--vars.train_steps", "4")
+    config = load_config(project / "training" / "model-best" / "config.cfg")
+    assert config["nlp"]["pipeline"][0] == "transformer"
+    assert "tok2vec" not in config["nlp"]["pipeline"]
+    assert config["paths"]["backbone"] == str(hub_shaped_backbone)
+    assert "Skipping 'train'" in _run(project, "train", *hub, "--vars.train_steps", "4")
+
+
+def _scripts(dry_run: str) -> dict:
+    """The command line each step of a dry run would run, by step name."""
+    scripts, name = {}, None
+    for line in re.sub(r"\x1b\[[0-9;]*m", "", dry_run).splitlines():
+        divider = re.fullmatch(r"=+ (\S+) =+", line.strip())
+        if divider:
+            name = divider.group(1)
+        elif line.startswith("Running command: "):
+            # weasel runs `python` as its own interpreter, and prints its path
+            executable, rest = line[len("Running command: ") :].split(" ", 1)
+            scripts[name] = "python " + rest
+    return scripts
+
+
+def _run(project_dir: Path, name: str, *options: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "spacy", "project", "run", name, str(project_dir)],
+        [sys.executable, "-m", "spacy", "project", "run", name, str(project_dir)]
+        + list(options),
         capture_output=True,
         text=True,
         cwd=project_dir,
+        env=OFFLINE,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout

@@ -1,6 +1,6 @@
 """A text classifier that adds a neural correction to n-gram bag-of-words logits."""
 
-from typing import List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -11,7 +11,6 @@ from thinc.api import (
     Maxout,
     Model,
     ParametricAttention_v2,
-    add,
     chain,
     list2ragged,
     reduce_sum,
@@ -60,7 +59,7 @@ def build_wide_deep_textcat(
         correction,
     )
     activation = softmax_activation() if exclusive_classes else Logistic()
-    model = chain(add(linear_model, deep), activation)
+    model = chain(add_logits(linear_model, deep), activation)
     model.init = _init
     model.attrs["multi_label"] = not exclusive_classes
     for name, layer in (
@@ -85,3 +84,57 @@ def _init(model: Model, X=None, Y=None) -> None:
     model.get_ref("correction").set_dim("nI", width)
     for layer in model.layers:
         layer.initialize(X=X, Y=Y)
+
+
+def add_logits(
+    wide: Model[List[Doc], Floats2d], deep: Model[List[Doc], Floats2d]
+) -> Model[List[Doc], Floats2d]:
+    """Sum the logits of two models of the same docs.
+
+    Not thinc's ``add``: its backprop sums what its layers' backprops return,
+    the gradients of the input, but docs have none and each model returns
+    what it likes in their place: the bag of words an empty list, a
+    spacy-transformers listener None (unless it is the last listener of its
+    transformer), a Tok2VecListener a list of arrays. With a bare
+    TransformerListener as tok2vec, ``add`` failed on ``[] += None``
+    (``TypeError: 'NoneType' object is not iterable``). Here both backprops
+    run, their returns are ignored, and the docs get an empty list: the
+    listeners pass their gradients on to their upstream components.
+
+    wide (Model[List[Doc], Floats2d]): e.g. the bag-of-words logits.
+    deep (Model[List[Doc], Floats2d]): e.g. the correction from the listeners.
+    RETURNS (Model[List[Doc], Floats2d]): Their sum, of width nO.
+    """
+    return Model(
+        "add-logits",
+        _add_forward,
+        init=_add_init,
+        layers=[wide, deep],
+        dims={"nO": None},
+    )
+
+
+def _add_forward(
+    model: Model, docs: List[Doc], is_train: bool
+) -> Tuple[Floats2d, Callable]:
+    wide, deep = model.layers
+    Y, backprop_wide = wide(docs, is_train)
+    deep_Y, backprop_deep = deep(docs, is_train)
+    Y = Y + deep_Y
+
+    def backprop(dY: Floats2d) -> List[Doc]:
+        backprop_wide(dY)
+        backprop_deep(dY)
+        return []
+
+    return Y, backprop
+
+
+def _add_init(
+    model: Model, X: Optional[List[Doc]] = None, Y: Optional[Floats2d] = None
+) -> None:
+    for layer in model.layers:
+        if Y is not None and layer.has_dim("nO") is None:
+            layer.set_dim("nO", Y.shape[1])
+        layer.initialize(X=X, Y=Y)
+    model.set_dim("nO", model.layers[0].get_dim("nO"))

@@ -2,7 +2,7 @@
 
 Modules: ``preset`` (model sizes and hyperparameters), ``vocab`` (character
 vocabulary and fast tokenizer), ``data`` (held-out split, jieba words, chunks),
-``masking`` (whole-word-masking collator), ``backbone`` (the model, and a random
+``masking`` (word, span or character masking), ``backbone`` (the model, and a random
 backbone for tests), ``train`` (the Trainer run), ``cli``.
 
 Importing this package is cheap: torch and transformers load on first use of

@@ -10,9 +10,18 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Union
 
 import torch
-from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast, set_seed
+from transformers import (
+    AutoConfig,
+    AutoModelForMaskedLM,
+    BertConfig,
+    BertForMaskedLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+    set_seed,
+)
 from transformers.modeling_outputs import MaskedLMOutput
 
+from ..errors import Errors, HanziError
 from .preset import load_preset
 from .vocab import build_tokenizer
 
@@ -67,6 +76,27 @@ def build_model(
     )
     cls = MaskedOnlyBertForMaskedLM if masked_only else BertForMaskedLM
     return cls(config)
+
+
+def load_masked_lm(name_or_path: Union[str, Path]) -> PreTrainedModel:
+    """A pretrained masked language model to continue pretraining.
+
+    A BERT loads as MaskedOnlyBertForMaskedLM (same weights, cheaper training);
+    any other architecture through AutoModelForMaskedLM. A folder that holds
+    only the encoder gets a new, randomly initialised output layer.
+
+    name_or_path (Union[str, Path]): A Hugging Face folder or hub name.
+    RETURNS (PreTrainedModel): The model.
+    """
+    try:
+        config = AutoConfig.from_pretrained(str(name_or_path))
+        if config.model_type == "bert":
+            return MaskedOnlyBertForMaskedLM.from_pretrained(
+                str(name_or_path), config=config
+            )
+        return AutoModelForMaskedLM.from_pretrained(str(name_or_path), config=config)
+    except (OSError, ValueError) as e:
+        raise HanziError(Errors.E210.format(path=name_or_path, reason=e)) from e
 
 
 def save_random_backbone(

@@ -99,14 +99,24 @@ def word_index(text: str) -> List[int]:
 
 
 def make_examples(
-    tokenizer: PreTrainedTokenizerFast, texts: Iterable[str], max_length: int
+    tokenizer: PreTrainedTokenizerFast,
+    texts: Iterable[str],
+    max_length: int,
+    pack: bool = False,
 ) -> List[Example]:
-    """Tokenize lines, mark words, and cut long lines into chunks.
+    """Tokenize lines, mark words, and cut them into examples.
 
-    tokenizer (PreTrainedTokenizerFast): The character tokenizer.
+    Unpacked, each line is one example, or several when it is longer than
+    max_length - 2 pieces. Packed, consecutive lines fill each example up to
+    max_length, separated by [SEP], so a batch computes (almost) no padding and
+    the model sees text across line ends; a line may continue into the next
+    example.
+
+    tokenizer (PreTrainedTokenizerFast): A fast tokenizer: ours, or any Hugging
+        Face one (pieces map to words through their character offsets).
     texts (Iterable[str]): Lines of raw text.
-    max_length (int): Pieces per example including [CLS] and [SEP]; a line with
-        more characters is cut into chunks of max_length - 2 characters.
+    max_length (int): Pieces per example including [CLS] and [SEP].
+    pack (bool): Fill examples with consecutive lines.
     RETURNS (List[Example]): Examples with input_ids and word_ids.
     """
     texts = list(texts)
@@ -120,18 +130,36 @@ def make_examples(
         texts, add_special_tokens=False
     )
     examples: List[Example] = []
+    ids: List[int] = []
+    words: List[int] = []
+    first_word = 0  # word indices are unique within a packed example
     for text, encoding in zip(texts, encodings):
-        words = word_index(text)
-        ids = encoding.ids
-        # NFKC may expand one character into several pieces: they share its word.
-        piece_words = [words[start] for start, _ in encoding.offsets]
-        for i in range(0, len(ids), step):
+        if not encoding.ids:
+            continue
+        line_words = word_index(text)
+        # A piece belongs to the word of its first character (NFKC may expand
+        # one character into several pieces; a WordPiece may span several).
+        piece_words = [first_word + line_words[start] for start, _ in encoding.offsets]
+        if pack and ids:
+            ids.append(sep)
+            words.append(-1)
+        ids.extend(encoding.ids)
+        words.extend(piece_words)
+        first_word = piece_words[-1] + 1
+        while len(ids) >= step or (not pack and ids):
             examples.append(
                 {
-                    "input_ids": [cls] + ids[i : i + step] + [sep],
-                    "word_ids": [-1] + piece_words[i : i + step] + [-1],
+                    "input_ids": [cls] + ids[:step] + [sep],
+                    "word_ids": [-1] + words[:step] + [-1],
                 }
             )
+            del ids[:step], words[:step]
+            if ids and ids[0] == sep:  # a cut right before a separator
+                del ids[0], words[0]
+    if ids:
+        examples.append(
+            {"input_ids": [cls] + ids + [sep], "word_ids": [-1] + words + [-1]}
+        )
     return examples
 
 

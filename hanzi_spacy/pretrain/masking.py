@@ -1,15 +1,21 @@
-"""Whole-word masking for a character-level masked language model.
+"""Masking for a character-level masked language model: words, spans or characters.
 
 Masking single characters lets the model guess a character from the rest of
 its word (having seen "中华人民共和", "国" is easy), which teaches little about
-words. BERT-wwm-Chinese masks all characters of a word at once; the words here
-come from jieba (see data.py), computed once per line.
+words. BERT-wwm-Chinese masks all characters of a word at once (``unit="word"``;
+the words come from jieba, see data.py, computed once per line). SpanBERT masks
+random spans whatever the words (``unit="span"``, lengths drawn from a geometric
+distribution of mean ``span_length``), and BERT single pieces (``unit="char"``).
 
-Per sequence, words are taken in random order until about
-``mask_probability`` of the characters are chosen; a word that would overshoot
-is skipped (as in transformers' DataCollatorForWholeWordMask), and one word is
-always chosen. Every character of a chosen word then follows BERT's rule: 80%
+Per sequence, units are taken in random order until about
+``mask_probability`` of the characters are chosen; a unit that would overshoot
+is skipped (as in transformers' DataCollatorForWholeWordMask), and one unit is
+always chosen. Every character of a chosen unit then follows BERT's rule: 80%
 [MASK], 10% a random character, 10% unchanged. Labels are -100 elsewhere.
+
+The held-out evaluation of a pretraining run is masked by whole words at 15%
+with one fixed seed (``EVAL_MASKING``), whatever the run trains with, so that
+held-out perplexities of runs are comparable.
 
 Randomness comes from ``generator``, or from torch's global generator when it is
 None: the Trainer seeds that one and restores it from a checkpoint on resume,
@@ -26,11 +32,13 @@ import torch
 from .data import Example
 
 IGNORE_INDEX = -100  # labels the loss skips
+UNITS = ("word", "span", "char")
+EVAL_MASKING = {"unit": "word", "mask_probability": 0.15, "seed": 0, "max_length": 128}
 
 
 @dataclass
-class WholeWordMaskCollator:
-    """Pad examples into a batch and mask whole words.
+class MaskingCollator:
+    """Pad examples into a batch and mask whole words, spans or characters.
 
     pad_token_id (int): Id of [PAD].
     mask_token_id (int): Id of [MASK].
@@ -38,6 +46,8 @@ class WholeWordMaskCollator:
         ids ``first_char_id`` .. vocab_size - 1.
     first_char_id (int): The first id that is a character, not a special token.
     mask_probability (float): Share of characters to predict.
+    unit (str): What is masked at once: "word", "span" or "char".
+    span_length (float): Mean length of a span (unit="span").
     generator (Optional[torch.Generator]): Source of randomness; None for torch's
         global generator.
     """
@@ -47,7 +57,13 @@ class WholeWordMaskCollator:
     vocab_size: int
     first_char_id: int = 5
     mask_probability: float = 0.15
+    unit: str = "word"
+    span_length: float = 3.0
     generator: Optional[torch.Generator] = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, not {self.unit!r}")
 
     def __call__(self, features: Sequence[Example]) -> Dict[str, torch.Tensor]:
         """Collate a batch. Examples that already carry ``labels`` (a fixed
@@ -76,7 +92,7 @@ class WholeWordMaskCollator:
     def mask(
         self, input_ids: torch.Tensor, word_ids: torch.Tensor
     ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """Choose whole words and apply the 80/10/10 rule.
+        """Choose units and apply the 80/10/10 rule.
 
         input_ids (torch.Tensor): (batch, length) ids.
         word_ids (torch.Tensor): (batch, length) word indices, -1 where nothing
@@ -84,6 +100,7 @@ class WholeWordMaskCollator:
         RETURNS (Tuple[torch.Tensor, torch.Tensor]): (masked ids, labels).
         """
         shape = input_ids.shape
+        word_ids = self._units(word_ids)
         priority = torch.rand(shape, generator=self.generator).numpy()
         rule = torch.rand(shape, generator=self.generator)
         random_ids = torch.randint(
@@ -100,6 +117,18 @@ class WholeWordMaskCollator:
         replace = chosen_t & (rule >= 0.8) & (rule < 0.9)
         masked[replace] = random_ids[replace]
         return masked, labels
+
+    def _units(self, word_ids: torch.Tensor) -> torch.Tensor:
+        """The unit index of each position: words, random spans or characters."""
+        if self.unit == "word":
+            return word_ids
+        if self.unit == "char":
+            starts = torch.ones(word_ids.shape, dtype=torch.bool)
+        else:
+            draw = torch.rand(word_ids.shape, generator=self.generator)
+            starts = draw < 1.0 / self.span_length  # geometric span lengths
+        units = torch.cumsum(starts.long(), dim=1)
+        return torch.where(word_ids >= 0, units, -1)
 
     def _choose_words(
         self, words: numpy.ndarray, priority: numpy.ndarray

@@ -32,7 +32,20 @@ TRAINING_KEYS = (
     "mask_probability",
     "min_count",  # a character needs this many occurrences to get its own id
     "group_by_length",  # batch lines of similar length: less padding
+    "pack",  # fill each sequence with consecutive lines: no padding
+    "masking",  # what is masked at once: "word" (jieba), "span" or "char"
+    "span_length",  # mean span length when masking spans
+    "lr_scheduler",  # "linear" or "cosine" decay after the warm-up
+    "bf16",  # bfloat16 autocast: "auto" (where the CPU or GPU has it), true, false
 )
+# Settings a preset written before they existed may leave out.
+TRAINING_DEFAULTS = {
+    "pack": False,
+    "masking": "word",
+    "span_length": 3.0,
+    "lr_scheduler": "linear",
+    "bf16": False,
+}
 
 Preset = Dict[str, Dict[str, Any]]
 
@@ -56,6 +69,8 @@ def load_preset(
     RETURNS (Preset): {"model": {...}, "training": {...}}, validated.
     """
     preset = _read(name_or_path, seen=())
+    for key, value in TRAINING_DEFAULTS.items():
+        preset["training"].setdefault(key, value)
     for key, value in (overrides or {}).items():
         preset[section_of(key)][key] = value
     missing = [k for k in TRAINING_KEYS if k not in preset["training"]]

@@ -16,36 +16,46 @@ training step several times slower (measured: 2.1 s instead of 0.5 s per
 step with another process on one of two cores); set ``OMP_WAIT_POLICY=PASSIVE``
 (or ``OMP_NUM_THREADS=1``) in the environment before starting.
 
+``init_from`` (``--from DIR``) continues pretraining a Hugging Face folder (or
+hub name) with a masked-language-model head on the user's own text, with its
+own tokenizer and architecture (domain-adaptive pretraining); the preset then
+gives only the training settings.
+
 Layout of the output folder: the model and tokenizer files at the top, and
 ``checkpoints/`` (Trainer checkpoints, two kept) while the run is going. A run
 that finishes deletes ``checkpoints/`` unless asked to keep it; an interrupted
 run keeps it, and ``resume=True`` continues from the last one.
 """
 
+import dataclasses
 import json
 import math
 import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import transformers
 from transformers import (
+    AutoTokenizer,
     PreTrainedTokenizerFast,
     Trainer,
+    TrainerCallback,
     TrainingArguments,
     set_seed,
 )
+from transformers.trainer_callback import PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from ..errors import Errors, HanziError
-from .backbone import build_model
+from .backbone import MaskedOnlyBertForMaskedLM, build_model, load_masked_lm
+from .card import write_model_card
 from .data import count_pieces, make_examples, read_texts, split_heldout
-from .masking import WholeWordMaskCollator
+from .masking import EVAL_MASKING, IGNORE_INDEX, MaskingCollator
 from .preset import Preset, load_preset
-from .vocab import SPECIAL_TOKENS, build_tokenizer, unknown_rate
+from .vocab import build_tokenizer, unknown_rate
 
 CHECKPOINTS = "checkpoints"
 START_METRICS = "start.json"  # held-out loss before training, kept for --resume
@@ -56,6 +66,7 @@ def pretrain(
     output_dir: Union[str, Path],
     preset: Union[str, Path] = "tiny",
     *,
+    init_from: Optional[Union[str, Path]] = None,
     max_steps: Optional[int] = None,
     epochs: Optional[float] = None,
     seed: int = 0,
@@ -67,13 +78,17 @@ def pretrain(
     metrics_path: Optional[Union[str, Path]] = None,
     overrides: Optional[Dict[str, Any]] = None,
     progress: Optional[bool] = None,
+    licence: Optional[str] = None,
     log: Callable[[str], None] = lambda message: None,
 ) -> Dict[str, Any]:
-    """Build a character vocabulary and pretrain a masked-language model.
+    """Build a character vocabulary and pretrain a masked-language model, or
+    continue pretraining an existing one (``init_from``).
 
     inputs (Sequence[Union[str, Path]]): UTF-8 text files, one text per line.
     output_dir (Union[str, Path]): The Hugging Face folder to write.
     preset (Union[str, Path]): "tiny", "small", "base" or a preset JSON path.
+    init_from (Optional[Union[str, Path]]): A Hugging Face masked-language-model
+        folder or hub name to continue from, keeping its tokenizer.
     max_steps (Optional[int]): Optimizer steps; overrides epochs.
     epochs (Optional[float]): Passes over the training text.
     seed (int): Seed of the weights, the masks and the data order.
@@ -85,7 +100,8 @@ def pretrain(
     metrics_path (Optional[Union[str, Path]]): Where to write the metrics JSON.
     overrides (Optional[Dict[str, Any]]): More preset settings, flat.
     progress (Optional[bool]): Show the Trainer's progress bar; None shows it
-        when stderr is a terminal.
+        when stderr is a terminal; otherwise progress lines with an ETA go to log.
+    licence (Optional[str]): The terms of the training text, for the model card.
     log (Callable[[str], None]): Receives progress messages (the CLI prints).
     RETURNS (Dict[str, Any]): The metrics.
     """
@@ -105,52 +121,56 @@ def pretrain(
     train_texts, heldout_texts = split_heldout(texts, eval_fraction)
     if not train_texts:
         raise HanziError(Errors.E208.format(lines=len(texts)))
+    # A model to continue from is checked before --force may delete anything.
+    tokenizer = _tokenizer(init_from, train_texts, config) if init_from else None
     # Only now, with the input known to be good, may --force delete anything.
     checkpoint = _prepare_output(output_dir, resume, force, is_main)
-    if checkpoint is not None:
-        tokenizer = PreTrainedTokenizerFast.from_pretrained(checkpoint)
-    else:
-        tokenizer = build_tokenizer(
-            train_texts,
-            min_count=training["min_count"],
-            model_max_length=config["model"].get("max_position_embeddings", 512),
-        )
+    if checkpoint is not None or tokenizer is None:
+        tokenizer = _tokenizer(checkpoint, train_texts, config)
     unk_rate = unknown_rate(tokenizer, heldout_texts)
     say(
         f"{len(train_texts)} training lines, {len(heldout_texts)} held out; "
         f"vocabulary {len(tokenizer)}, unknown characters in held-out text "
         f"{unk_rate:.2%}"
     )
-    collator = WholeWordMaskCollator(
+    set_seed(seed)
+    model = (
+        load_masked_lm(init_from)
+        if init_from
+        else build_model(config["model"], tokenizer, masked_only=True)
+    )
+    max_length = min(training["max_length"], model.config.max_position_embeddings)
+    collator = MaskingCollator(
         pad_token_id=tokenizer.pad_token_id,
         mask_token_id=tokenizer.mask_token_id,
         vocab_size=len(tokenizer),
-        first_char_id=len(SPECIAL_TOKENS),
+        first_char_id=max(tokenizer.all_special_ids) + 1,
         mask_probability=training["mask_probability"],
+        unit=training["masking"],
+        span_length=training["span_length"],
     )
-    train_data = make_examples(tokenizer, train_texts, training["max_length"])
-    heldout = make_examples(tokenizer, heldout_texts, training["max_length"])
-    eval_data = collator.mask_once(heldout, seed=seed) or None
-
-    set_seed(seed)
-    model = build_model(config["model"], tokenizer, masked_only=True)
-    args = training_arguments(
-        output_dir / CHECKPOINTS, training, seed, bool(eval_data), progress
+    train_data = make_examples(
+        tokenizer, train_texts, max_length, pack=training["pack"]
     )
+    heldout = HeldOut.masked(collator, tokenizer, heldout_texts, model)
+    args = training_arguments(output_dir / CHECKPOINTS, training, seed, progress)
+    curve = Curve(heldout, training["eval_steps"], args.disable_tqdm, say)
     trainer = Trainer(
         model=model,
         args=args,
         data_collator=collator,
         train_dataset=train_data,
-        eval_dataset=eval_data,
         processing_class=tokenizer,
+        callbacks=[curve],
     )
-    before, start_epoch = _start(trainer, eval_data, output_dir, checkpoint, is_main)
+    if args.disable_tqdm:  # the Curve's lines replace the Trainer's log dicts
+        trainer.remove_callback(PrinterCallback)
+    before, start_epoch = _start(model, heldout, output_dir, checkpoint, is_main)
     say(f"held-out before training: {_describe(before)}")
     train_started = time.perf_counter()
     trainer.train(resume_from_checkpoint=checkpoint)
     train_seconds = time.perf_counter() - train_started
-    after = _evaluate(trainer, eval_data)
+    after = heldout.score(model)
     _save(trainer, output_dir, is_main)
     if is_main and not keep_checkpoints:
         shutil.rmtree(output_dir / CHECKPOINTS, ignore_errors=True)
@@ -159,6 +179,19 @@ def pretrain(
     epochs_run = (trainer.state.epoch or 0.0) - start_epoch
     metrics = {
         "preset": str(preset),
+        "init_from": str(init_from) if init_from else None,
+        "inputs": [str(p) for p in inputs],
+        "model": {
+            key: getattr(model.config, key)
+            for key in (
+                "model_type",
+                "num_hidden_layers",
+                "hidden_size",
+                "num_attention_heads",
+                "intermediate_size",
+            )
+            if hasattr(model.config, key)
+        },
         "parameters": sum(p.numel() for p in model.parameters()),
         "vocab_size": len(tokenizer),
         "unk_rate_heldout": unk_rate,
@@ -174,7 +207,11 @@ def pretrain(
         "heldout_perplexity_before": before.get("perplexity"),
         "heldout_loss_after": after.get("loss"),
         "heldout_perplexity_after": after.get("perplexity"),
+        "heldout_masking": EVAL_MASKING,
+        "curve": curve.points,
         "seed": seed,
+        "device": _device(),
+        "bf16": args.bf16,
         "settings": training,
         "torch": torch.__version__,
         "transformers": transformers.__version__,
@@ -184,11 +221,137 @@ def pretrain(
         f"training {train_seconds:.0f} s ({metrics['chars_per_second']:.0f} "
         f"characters/s), {metrics['seconds']:.0f} s in all"
     )
+    if is_main:
+        write_model_card(output_dir, metrics, licence)
     if is_main and metrics_path is not None:
         metrics_path = Path(metrics_path)
         metrics_path.parent.mkdir(parents=True, exist_ok=True)
         metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def _tokenizer(
+    source: Optional[Union[str, Path]], texts: Sequence[str], config: Preset
+) -> PreTrainedTokenizerFast:
+    """The tokenizer of a checkpoint or of the model continued from, or a new
+    character vocabulary learnt from the training text."""
+    if source is None:
+        return build_tokenizer(
+            texts,
+            min_count=config["training"]["min_count"],
+            model_max_length=config["model"].get("max_position_embeddings", 512),
+        )
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(source), use_fast=True)
+    except (OSError, ValueError) as e:
+        raise HanziError(Errors.E210.format(path=source, reason=e)) from e
+    if not tokenizer.is_fast or tokenizer.mask_token_id is None:
+        reason = "it needs a fast tokenizer with a [MASK] token"
+        raise HanziError(Errors.E210.format(path=source, reason=reason))
+    return tokenizer
+
+
+class HeldOut:
+    """The held-out lines, masked the same way for every run (EVAL_MASKING)
+    whatever the run trains with, and scored in float32 (no autocast) as the
+    cross-entropy per masked piece, so that perplexities of runs compare.
+
+    batches (List[Dict[str, torch.Tensor]]): Collated, masked batches.
+    """
+
+    def __init__(self, batches: List[Dict[str, torch.Tensor]]) -> None:
+        self.batches = batches
+
+    @classmethod
+    def masked(
+        cls,
+        collator: MaskingCollator,
+        tokenizer: PreTrainedTokenizerFast,
+        texts: Sequence[str],
+        model: torch.nn.Module,
+        batch_size: int = 64,
+    ) -> "HeldOut":
+        evaluator = dataclasses.replace(
+            collator,
+            unit=EVAL_MASKING["unit"],
+            mask_probability=EVAL_MASKING["mask_probability"],
+        )
+        length = min(EVAL_MASKING["max_length"], model.config.max_position_embeddings)
+        examples = make_examples(tokenizer, texts, length)
+        masked = evaluator.mask_once(examples, seed=EVAL_MASKING["seed"])
+        return cls(
+            [
+                evaluator(masked[i : i + batch_size])
+                for i in range(0, len(masked), batch_size)
+            ]
+        )
+
+    def score(self, model: torch.nn.Module) -> Dict[str, float]:
+        """The held-out loss and perplexity of model; {} without held-out text."""
+        if not self.batches:
+            return {}
+        training = model.training
+        model.eval()
+        total, count = 0.0, 0
+        device = next(model.parameters()).device
+        with torch.no_grad(), torch.autocast(device.type, enabled=False):
+            for batch in self.batches:
+                batch = {key: value.to(device) for key, value in batch.items()}
+                n = int((batch["labels"] != IGNORE_INDEX).sum())
+                total += float(model(**batch).loss) * n
+                count += n
+        model.train(training)
+        loss = total / count
+        return {"loss": loss, "perplexity": math.exp(min(loss, 700.0))}
+
+
+class Curve(TrainerCallback):
+    """Scores the held-out text every ``every`` steps against the minutes
+    trained, and, when the Trainer shows no progress bar, says how far the run
+    is and when it should end, about twenty times a run.
+
+    heldout (HeldOut): The fixed evaluation.
+    every (int): Steps between evaluations.
+    quiet_bar (bool): True when the Trainer's own progress bar is off.
+    say (Callable[[str], None]): Receives the progress lines.
+    """
+
+    def __init__(
+        self,
+        heldout: HeldOut,
+        every: int,
+        quiet_bar: bool,
+        say: Callable[[str], None],
+    ) -> None:
+        self.heldout = heldout
+        self.every = every
+        self.quiet_bar = quiet_bar
+        self.say = say
+        self.points: List[Dict[str, float]] = []
+        self.started = time.perf_counter()
+        self.first_step = 0
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = time.perf_counter()
+        self.first_step = state.global_step
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        step = state.global_step
+        minutes = (time.perf_counter() - self.started) / 60
+        if self.heldout.batches and self.every > 0 and step % self.every == 0:
+            result = self.heldout.score(model)
+            self.points.append({"step": step, "minutes": minutes, **result})
+            self.say(f"step {step}: held-out {_describe(result)}")
+        report = max(1, state.max_steps // 20)
+        if self.quiet_bar and step % report == 0:
+            done = step - self.first_step
+            left = minutes / max(done, 1) * (state.max_steps - step)
+            losses = [h["loss"] for h in state.log_history if "loss" in h]
+            loss = f", training loss {losses[-1]:.3f}" if losses else ""
+            self.say(
+                f"step {step}/{state.max_steps} ({step / state.max_steps:.0%})"
+                f"{loss}, {minutes:.1f} min, ETA {left:.1f} min"
+            )
 
 
 def _load_settings(
@@ -219,8 +382,8 @@ def _load_settings(
 
 
 def _start(
-    trainer: Trainer,
-    eval_data: Optional[list],
+    model: torch.nn.Module,
+    heldout: HeldOut,
     output_dir: Path,
     checkpoint: Optional[str],
     is_main: bool,
@@ -235,7 +398,7 @@ def _start(
     if checkpoint is not None:
         state = json.loads((Path(checkpoint) / "trainer_state.json").read_text())
         return json.loads(record.read_text()), state.get("epoch") or 0.0
-    before = _evaluate(trainer, eval_data)
+    before = heldout.score(model)
     if is_main:
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps(before))
@@ -253,7 +416,6 @@ def training_arguments(
     checkpoints: Path,
     training: Dict[str, Any],
     seed: int,
-    evaluate: bool = True,
     progress: Optional[bool] = None,
 ) -> TrainingArguments:
     """The Trainer's arguments for a preset's training settings.
@@ -261,7 +423,6 @@ def training_arguments(
     checkpoints (Path): Where the Trainer writes checkpoints.
     training (Dict[str, Any]): A preset's "training" section.
     seed (int): Seed of the weights, dropout, masks and data order.
-    evaluate (bool): Evaluate on the held-out set every eval_steps.
     progress (Optional[bool]): Show a progress bar; None: when stderr is a tty.
     RETURNS (TrainingArguments): The arguments.
     """
@@ -273,29 +434,38 @@ def training_arguments(
         num_train_epochs=training["epochs"],
         max_steps=training["max_steps"] or -1,
         per_device_train_batch_size=training["batch_size"],
-        per_device_eval_batch_size=training["batch_size"],
         learning_rate=training["learning_rate"],
         weight_decay=training["weight_decay"],
         warmup_ratio=training["warmup_ratio"],
-        lr_scheduler_type="linear",
-        eval_strategy="steps" if evaluate else "no",
-        eval_steps=training["eval_steps"],
+        lr_scheduler_type=training["lr_scheduler"],
+        eval_strategy="no",  # the Curve callback scores the held-out text
         save_strategy="steps",
         save_steps=training["save_steps"],
         save_total_limit=2,
         save_safetensors=True,
         logging_steps=training["logging_steps"],
-        prediction_loss_only=True,  # never gather (batch, length, vocab) logits
         group_by_length=training["group_by_length"],
         remove_unused_columns=False,  # the collator needs word_ids
         dataloader_num_workers=0,
         seed=seed,
         data_seed=seed,
         use_cpu=not cuda,
-        bf16=cuda and torch.cuda.is_bf16_supported(),
+        bf16=use_bf16(training["bf16"]),
         report_to=[],
         disable_tqdm=not progress,
     )
+
+
+def use_bf16(setting: Union[bool, str]) -> bool:
+    """Whether to train under bfloat16 autocast: true, false, or "auto" (on a
+    GPU that supports it, or a CPU with native bfloat16 arithmetic)."""
+    if setting != "auto":
+        return bool(setting)
+    if torch.cuda.is_available():
+        return torch.cuda.is_bf16_supported()
+    from ..layers.precision import native_bf16
+
+    return native_bf16()
 
 
 def _prepare_output(
@@ -318,21 +488,21 @@ def _prepare_output(
 def _save(trainer: Trainer, output_dir: Path, is_main: bool) -> None:
     """Save the model and tokenizer as a standard BertForMaskedLM folder."""
     trainer.save_model(str(output_dir))
-    if is_main:
+    if is_main and isinstance(trainer.model, MaskedOnlyBertForMaskedLM):
         # The weights are BertForMaskedLM's; name that class, not the subclass
         # that only made training cheaper.
         path = output_dir / "config.json"
         config = json.loads(path.read_text(encoding="utf-8"))
         config["architectures"] = ["BertForMaskedLM"]
         path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    if is_main:
         (output_dir / "training_args.bin").unlink(missing_ok=True)
 
 
-def _evaluate(trainer: Trainer, eval_data: Optional[list]) -> Dict[str, float]:
-    if not eval_data:
-        return {}
-    loss = trainer.evaluate()["eval_loss"]
-    return {"loss": loss, "perplexity": math.exp(min(loss, 700.0))}
+def _device() -> str:
+    if torch.cuda.is_available():
+        return f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"
+    return f"{torch.get_num_threads()} CPU threads"
 
 
 def _describe(result: Dict[str, float]) -> str:

@@ -4,7 +4,7 @@ import numpy
 import pytest
 import spacy
 from spacy.util import registry
-from thinc.api import Adam, fix_random_seed
+from thinc.api import Adam, Model, fix_random_seed
 
 from hanzi_spacy.ml.ngram_embed import EDGE, ngram_keys
 
@@ -78,3 +78,38 @@ def test_wide_deep_starts_as_the_bag_of_words_and_learns(nlp):
         model.finish_update(optimizer)
     assert correction.get_param("W").any()
     assert (model.predict(docs).argmax(axis=1) == Y.argmax(axis=1)).all()
+
+
+def test_wide_deep_trains_whatever_its_tok2vec_returns_for_the_docs(nlp):
+    # A spacy-transformers listener that is not the last one of its transformer
+    # returns None from its backprop; thinc's add summed it with the bag of
+    # words' [] and failed ("'NoneType' object is not iterable").
+    fix_random_seed(0)
+    vectors = embed()
+    seen = []
+
+    def forward(model, docs, is_train):
+        Y, backprop = vectors(docs, is_train)
+
+        def backprop_like_a_listener(dY):
+            seen.append(backprop(dY))
+            return None
+
+        return Y, backprop_like_a_listener
+
+    def init(model, X=None, Y=None):
+        vectors.initialize(X=X)
+        model.set_dim("nO", vectors.get_dim("nO"))
+
+    listener = Model("listener-like", forward, init=init, dims={"nO": None})
+    bow = registry.architectures.get("spacy.TextCatBOW.v3")(
+        exclusive_classes=True, ngram_size=2, no_output_layer=True, length=2**12
+    )
+    build = registry.architectures.get("hanzi-spacy.TextCatWideDeep.v1")
+    model = build(tok2vec=listener, linear_model=bow, exclusive_classes=True)
+    docs = [nlp("很好，推荐"), nlp("太差了")]
+    Y = numpy.asarray([[1, 0], [0, 1]], dtype="f")
+    model.initialize(X=docs, Y=Y)
+    scores, backprop = model.begin_update(docs)
+    assert backprop(scores - Y) == []
+    assert len(seen) == 1  # the tok2vec got its gradient

@@ -65,3 +65,38 @@ def test_read_texts_errors(tmp_path):
     bad.write_bytes("好\n好\n".encode() + b"\xff\xfe\n")
     with pytest.raises(HanziError, match=r"bad.txt:3: invalid UTF-8"):
         read_texts([bad])
+
+
+def test_packed_examples_fill_the_length_and_keep_every_character():
+    lines = make_lines(60)
+    tokenizer = build_tokenizer(lines, min_count=1)
+    packed = make_examples(tokenizer, lines, max_length=32, pack=True)
+    unpacked = make_examples(tokenizer, lines, max_length=32)
+    assert len(packed) < len(unpacked)
+    assert all(len(e["input_ids"]) == 32 for e in packed[:-1])
+    sep = tokenizer.sep_token_id
+    pieces = [i for e in packed for i in e["input_ids"][1:-1] if i != sep]
+    assert pieces == [i for e in unpacked for i in e["input_ids"][1:-1]]
+    for e in packed:
+        assert e["input_ids"][0] == tokenizer.cls_token_id
+        assert e["input_ids"][-1] == sep
+        # separators are never masked, and no word index is shared by two lines
+        assert all(w == -1 for i, w in zip(e["input_ids"], e["word_ids"]) if i == sep)
+    first = packed[0]
+    cut = first["input_ids"].index(sep, 1)
+    assert not set(first["word_ids"][1:cut]) & set(first["word_ids"][cut + 1 : -1])
+
+
+def test_pieces_of_a_wordpiece_tokenizer_take_their_words_by_offsets(
+    hub_shaped_backbone,
+):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(hub_shaped_backbone)
+    text = "今天iphone很好"
+    examples = make_examples(tokenizer, [text], max_length=16)
+    tokens = tokenizer.convert_ids_to_tokens(examples[0]["input_ids"])
+    assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"
+    assert len(examples[0]["word_ids"]) == len(tokens)
+    words = examples[0]["word_ids"][1:-1]
+    assert words == sorted(words)

@@ -1,6 +1,6 @@
 import torch
 
-from hanzi_spacy.pretrain.masking import IGNORE_INDEX, WholeWordMaskCollator
+from hanzi_spacy.pretrain.masking import IGNORE_INDEX, MaskingCollator
 
 VOCAB = 50
 MASK = 4
@@ -21,7 +21,7 @@ def examples(n=64, seed=0):
 
 def collate(features, seed):
     generator = torch.Generator().manual_seed(seed)
-    return WholeWordMaskCollator(0, MASK, VOCAB, generator=generator)(features)
+    return MaskingCollator(0, MASK, VOCAB, generator=generator)(features)
 
 
 def test_same_seed_same_masks():
@@ -33,7 +33,7 @@ def test_same_seed_same_masks():
 
 def test_global_generator_follows_torch_seed():
     features = examples()
-    collator = WholeWordMaskCollator(0, MASK, VOCAB)
+    collator = MaskingCollator(0, MASK, VOCAB)
     torch.manual_seed(3)
     a = collator(features)
     torch.manual_seed(3)
@@ -73,7 +73,7 @@ def test_80_10_10_rule_and_labels():
 
 
 def test_prelabelled_examples_are_only_padded():
-    collator = WholeWordMaskCollator(0, MASK, VOCAB)
+    collator = MaskingCollator(0, MASK, VOCAB)
     fixed = collator.mask_once(examples(n=8), seed=5)
     assert fixed == collator.mask_once(examples(n=8), seed=5)
     batch = collator(fixed)
@@ -82,3 +82,44 @@ def test_prelabelled_examples_are_only_padded():
         assert batch["input_ids"][row, :n].tolist() == feature["input_ids"]
         assert batch["labels"][row, :n].tolist() == feature["labels"]
         assert batch["attention_mask"][row].sum() == n
+
+
+def test_characters_and_spans_ignore_the_words():
+    features = examples(n=256)
+    for unit in ("char", "span"):
+        generator = torch.Generator().manual_seed(0)
+        collator = MaskingCollator(0, MASK, VOCAB, unit=unit, generator=generator)
+        batch = collator(features)
+        labelled = batch["labels"] != IGNORE_INDEX
+        assert not labelled[:, 0].any()  # never [CLS]
+        assert not labelled[batch["attention_mask"] == 0].any()
+        share = labelled.sum().item() / sum(len(f["input_ids"]) - 2 for f in features)
+        assert 0.10 < share < 0.20
+        # some chosen run cuts through a word: a word partly labelled
+        partial = 0
+        for row, feature in enumerate(features):
+            words = feature["word_ids"]
+            for word in set(words) - {-1}:
+                marks = {
+                    bool(labelled[row, i]) for i, w in enumerate(words) if w == word
+                }
+                partial += len(marks) == 2
+        assert partial > 0
+
+
+def test_spans_are_longer_than_characters():
+    def mean_run(unit):
+        generator = torch.Generator().manual_seed(0)
+        collator = MaskingCollator(0, MASK, VOCAB, unit=unit, generator=generator)
+        labelled = (collator(examples(n=256))["labels"] != IGNORE_INDEX).int()
+        starts = labelled[:, 1:] > labelled[:, :-1]
+        return labelled.sum().item() / starts.sum().item()
+
+    assert mean_run("span") > 1.8 > 1.3 > mean_run("char")
+
+
+def test_unknown_unit_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="unit"):
+        MaskingCollator(0, MASK, VOCAB, unit="sentence")

@@ -1,6 +1,7 @@
 import json
 import shutil
 
+import pytest
 import torch
 from safetensors.torch import load_file
 from transformers import AutoModel, AutoModelForMaskedLM, AutoTokenizer, BertModel
@@ -87,3 +88,61 @@ def test_random_backbone(tmp_path):
     assert model.config.vocab_size == len(tokenizer)
     enc = tokenizer("中国人民", return_tensors="pt")
     assert model(**enc).last_hidden_state.shape == (1, 6, 16)
+
+
+def test_continued_pretraining_keeps_the_tokenizer(
+    hub_shaped_backbone, corpus, preset_path, tmp_path
+):
+    output = tmp_path / "adapted"
+    metrics = pretrain(
+        [corpus],
+        output,
+        preset_path,
+        init_from=hub_shaped_backbone,
+        max_steps=12,
+        seed=0,
+    )
+    before = AutoTokenizer.from_pretrained(hub_shaped_backbone)
+    after = AutoTokenizer.from_pretrained(output)
+    assert after.get_vocab() == before.get_vocab()
+    assert metrics["init_from"] == str(hub_shaped_backbone)
+    assert metrics["vocab_size"] == len(before)
+    assert metrics["heldout_loss_after"] < metrics["heldout_loss_before"]
+    old = load_file(hub_shaped_backbone / "model.safetensors")
+    new = load_file(output / "model.safetensors")
+    key = "bert.embeddings.word_embeddings.weight"
+    assert old[key].shape == new[key].shape and not torch.equal(old[key], new[key])
+    assert AutoModel.from_pretrained(output).config.hidden_size == 32
+    card = (output / "README.md").read_text(encoding="utf-8")
+    assert f"continued from `{hub_shaped_backbone}`" in card
+
+
+def test_continuing_from_a_folder_without_a_model_is_refused(tmp_path, corpus):
+    from hanzi_spacy.errors import HanziError
+
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    with pytest.raises(HanziError, match="E210"):
+        pretrain([corpus], tmp_path / "out", init_from=empty, max_steps=2)
+    assert not (tmp_path / "out").exists()
+
+
+def test_held_out_masks_are_the_same_whatever_the_run_trains_with(
+    corpus, preset_path, tmp_path
+):
+    common = dict(preset=preset_path, max_steps=4, seed=3, eval_fraction=0.1)
+    word = pretrain([corpus], tmp_path / "word", **common)
+    char = pretrain(
+        [corpus], tmp_path / "char", overrides={"masking": "char"}, **common
+    )
+    assert word["heldout_loss_before"] == char["heldout_loss_before"]
+    assert char["settings"]["masking"] == "char"
+    assert char["heldout_masking"]["unit"] == "word"
+
+
+def test_model_card(trained):
+    card = (trained["output"] / "README.md").read_text(encoding="utf-8")
+    metrics = trained["metrics"]
+    assert f"{metrics['parameters']:,} parameters" in card
+    assert f"{metrics['heldout_perplexity_after']:,.1f}" in card
+    assert "Licence" in card and "from scratch" in card

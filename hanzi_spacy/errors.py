@@ -123,6 +123,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "The vocabulary is empty: no character occurs at least {min_count} "
         "times in the training text. Give more text or a smaller --min-count."
     )
+    E210 = (
+        "Cannot continue pretraining from {path}: {reason}. --from takes a Hugging "
+        "Face folder or hub name of a masked language model (config.json, weights "
+        "and a fast tokenizer)."
+    )
     # --- pipeline components (E300-E399), see pipeline/
     E300 = (
         "Component '{name}' listens to the transformer (or tok2vec) but comes after "
@@ -131,9 +136,15 @@ class Errors(metaclass=ErrorsWithCodes):
         "'{segmenter}' last, e.g. nlp.add_pipe(..., before='{segmenter}')."
     )
     E302 = (
-        "{path}:{line}: user dictionary line {text!r} is not 'word' or 'word<TAB>TAG'."
+        "{path}:{line}: user dictionary line {text!r} is not 'word', 'word<TAB>TAG' "
+        "or jieba's 'word [freq] [tag]'."
     )
     E303 = "{path}: the user dictionary is empty."
+    E320 = (
+        "{path}:{line}: unknown tag {tag!r} for {word!r}: user dictionary tags are "
+        "PKU tags (n, v, a, nr, ns, nt, nz, ...; see hanzi_spacy/upos.py). Leave the "
+        "tag out to let the tagger decide."
+    )
     E304 = "User words must be non-empty strings without whitespace; got {word!r}."
     E305 = (
         "'{name}' is already trained on its entity labels and cannot add {label!r}: "
@@ -180,6 +191,38 @@ class Errors(metaclass=ErrorsWithCodes):
         "'{segmenter}' found no training examples with word boundaries. Mark "
         "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "
         "converters do) or give them tags."
+    )
+    # --- the project's steps (E400-E419), see workflow/
+    E400 = (
+        "Backbone {name!r} is neither a Hugging Face folder nor a model the hub "
+        "could give ({reason}). Give a local folder with config.json, weights and "
+        "a fast tokenizer, or a hub name such as bert-base-chinese (which needs hub "
+        "access once)."
+    )
+    E401 = (
+        "Backbone {name!r} has no fast tokenizer (it loads {tokenizer}): the "
+        "transformer aligns word pieces to characters through the offsets only a "
+        "fast tokenizer gives. Save one in the folder (tokenizer.json)."
+    )
+    E402 = "No --text to pretrain {folder} on: give the raw text files."
+    E403 = "Unknown ablation variant {name!r}; choose from {variants}."
+    E404 = (
+        "{config}: component {component!r} listens to {upstream!r}, which the "
+        "{variant!r} variant removes, and not through hanzi-spacy.ConcatTok2Vec.v1 "
+        "with another listener to keep."
+    )
+    # HKCanCor (E410-E414), see workflow/chat.py and workflow/hkcancor.py
+    E410 = (
+        "{path}:{line}: not a CHAT line: {text!r}. Expected an @header, a "
+        "*SPEAKER: utterance, a %tier: or a tab-indented continuation of one."
+    )
+    E411 = "{path}:{line}: utterance {text!r} has no ':' after its speaker code."
+    E412 = (
+        "{path}:{line}: unbalanced CHAT annotation brackets in {text!r}: each '[' "
+        "needs its ']'."
+    )
+    E413 = (
+        "{path}: no CHAT files (*.cha). Run `python -m workflow fetch-hkcancor` first."
     )
 
 

@@ -42,6 +42,7 @@ TABLE = [
     ("ents_f_spacy_aligned", "Entities F1, spaCy's scorer"),
     ("cats_score", "Reviews macro F1"),
     ("cats_acc", "Reviews accuracy"),
+    ("sents_f", "Sentences F1"),
     ("chars_per_second", "Characters per second"),
 ]
 

@@ -6,7 +6,8 @@
 - ``read_lines``: a UTF-8 text file's lines with their numbers, for errors that
   name the line.
 - ``read_user_dictionary``: a word list (user dictionary, lexicon) in the
-  ``word<TAB>TAG`` format.
+  ``word<TAB>TAG`` format or jieba's ``word [freq] [tag]``.
+- ``fold_width``: full-width ASCII forms to ASCII, one character for one.
 """
 
 from pathlib import Path
@@ -53,24 +54,60 @@ def read_lines(
             yield i, line.rstrip("\r\n")
 
 
-def read_user_dictionary(path: Union[str, Path]) -> List[Tuple[str, Optional[str]]]:
-    """Read a dictionary file: one word per line, optionally ``word<TAB>TAG``.
+# Full-width ASCII forms U+FF01-U+FF5E to ASCII U+0021-U+007E.
+FULLWIDTH_ASCII = {0xFF01 + i: 0x21 + i for i in range(0x5E)}
+# The same and the ideographic space to a space.
+WIDTH_TABLE = FULLWIDTH_ASCII | {0x3000: 0x20}
 
-    Blank lines and lines starting with ``#`` are passed over; anything else that
-    is not one word (no spaces) with an optional tag raises an error naming the
-    line, as does an empty file.
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII forms (１２３ＡＢＣ，) to ASCII (123ABC,), one character
+    for one, so offsets into the folded text are offsets into the original."""
+    return text.translate(WIDTH_TABLE)
+
+
+def read_user_dictionary(path: Union[str, Path]) -> List[Tuple[str, Optional[str]]]:
+    """Read a dictionary file: one word per line, as ``word<TAB>TAG`` (the tag
+    optional) or in jieba's format, ``word [freq] [tag]`` separated by spaces
+    (the frequency is read and ignored: a user word is always kept whole).
+
+    Blank lines and lines starting with ``#`` are passed over. A line that is not
+    one word with an optional frequency and tag, a tag outside the PKU tagset,
+    and an empty file raise an error naming the file and line.
     """
+    from .upos import PKU_TO_UPOS
+
     entries: List[Tuple[str, Optional[str]]] = []
     for lineno, line in read_lines(Path(path)):
         text = line.strip()
         if not text or text.startswith("#"):
             continue
-        fields = line.rstrip().split("\t")
-        if len(fields) > 2 or any(not f.strip() for f in fields) or " " in fields[0]:
+        entry = _dictionary_entry(line)
+        if entry is None:
             raise HanziError(Errors.E302.format(path=path, line=lineno, text=line))
-        entries.append(
-            (fields[0].strip(), fields[1].strip() if len(fields) > 1 else None)
-        )
+        word, tag = entry
+        if tag is not None and tag not in PKU_TO_UPOS:
+            raise HanziError(
+                Errors.E320.format(path=path, line=lineno, tag=tag, word=word)
+            )
+        entries.append(entry)
     if not entries:
         raise HanziError(Errors.E303.format(path=path))
     return entries
+
+
+def _dictionary_entry(line: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(word, tag) from a ``word<TAB>TAG`` or ``word [freq] [tag]`` line, or None."""
+    if "\t" in line.rstrip():
+        fields = [f.strip() for f in line.rstrip().split("\t")]
+        if len(fields) != 2 or not all(fields) or " " in fields[0]:
+            return None
+        return fields[0], fields[1]
+    fields = line.split()
+    if len(fields) == 1:
+        return fields[0], None
+    if len(fields) == 2:
+        return fields[0], None if fields[1].isdigit() else fields[1]
+    if len(fields) == 3 and fields[1].isdigit():
+        return fields[0], fields[2]
+    return None

@@ -1,5 +1,6 @@
-"""Shared fixtures: a tiny random backbone with a Chinese character vocabulary and
-small samples of both corpora."""
+"""Shared fixtures: tiny random backbones (ours, with a Chinese character
+vocabulary, and one shaped like bert-base-chinese) and small samples of both
+corpora."""
 
 from pathlib import Path
 from typing import List
@@ -68,6 +69,36 @@ def tiny_backbone(tmp_path_factory) -> Path:
         num_attention_heads=2,
         intermediate_size=64,
     )
+
+
+@pytest.fixture(scope="session")
+def hub_shaped_backbone(tmp_path_factory) -> Path:
+    """A local folder shaped like bert-base-chinese, random and tiny.
+
+    Its vocab.txt is a WordPiece one as bert-base-chinese's: [PAD], [unusedN],
+    the special tokens, CJK characters, continuation pieces (##) and Latin words,
+    read by BertTokenizerFast; the model is a 2-layer, 32-wide BertForMaskedLM
+    (AutoModel loads its encoder, as spacy-transformers does).
+    """
+    from transformers import BertConfig, BertForMaskedLM, BertTokenizerFast
+
+    path = tmp_path_factory.mktemp("bert-base-chinese-like")
+    chars = sorted({c for text in all_texts() for c in text if not c.isspace()})
+    vocab = ["[PAD]"] + [f"[unused{i}]" for i in range(1, 10)]
+    vocab += ["[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars
+    vocab += ["iphone", "##12", "12", "##ne"] + [f"##{c}" for c in chars]
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
+    tokenizer.save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    BertForMaskedLM(config).save_pretrained(path)
+    return path
 
 
 @pytest.fixture

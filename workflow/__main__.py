@@ -11,9 +11,9 @@ from typing import List, Optional
 
 from hanzi_spacy.errors import HanziError
 
-from . import demo, fetch, package, preprocess
+from . import ablation, backbone, demo, fetch, hkcancor, package, preprocess
 
-COMMANDS = (fetch, preprocess, package, demo)
+COMMANDS = (fetch, preprocess, backbone, package, demo, ablation, hkcancor)
 
 
 def build_parser() -> argparse.ArgumentParser:

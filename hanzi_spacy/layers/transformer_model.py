@@ -40,6 +40,7 @@ from transformers import PreTrainedTokenizerFast
 from transformers.file_utils import ModelOutput
 
 from ..errors import Errors, HanziError
+from ..script import check_script, script_view
 from ..threads import one_torch_thread_in_forked_workers
 from .length_buckets import grouped_predict
 from .precision import as_float32, check_dtype, prediction_precision
@@ -55,6 +56,7 @@ def create_transformer_model(
     grad_scaler_config: Optional[dict] = None,
     group_by_length: bool = True,
     prediction_dtype: str = "auto",
+    script: str = "",
 ) -> Model[List[Doc], FullTransformerBatch]:
     """``spacy-transformers.TransformerModel.v3`` with a numpy token alignment.
 
@@ -68,6 +70,9 @@ def create_transformer_model(
     prediction_dtype (str): "auto" (bfloat16 on a CPU that multiplies it
         natively, float32 elsewhere), "float32" or "bfloat16"
         (``precision.py``). Training is float32 whatever it says.
+    script (str): The backbone reads the text converted by OpenCC ("t2s":
+        Traditional as Simplified, ``script.py``), one character for one, so
+        offsets and the alignment hold; "" reads the text as it is.
     """
     one_torch_thread_in_forked_workers()
     return CharTransformerModel(
@@ -79,6 +84,7 @@ def create_transformer_model(
         grad_scaler_config=grad_scaler_config or {},
         group_by_length=group_by_length,
         prediction_dtype=check_dtype(prediction_dtype),
+        script=check_script(script),
     )
 
 
@@ -99,6 +105,7 @@ class CharTransformerModel(TransformerModel):
         grad_scaler_config: dict,
         group_by_length: bool,
         prediction_dtype: str,
+        script: str = "",
     ):
         theirs = TransformerModel(
             name,
@@ -115,6 +122,7 @@ class CharTransformerModel(TransformerModel):
                 forward,
                 group_by_length=group_by_length,
                 prediction_dtype=prediction_dtype,
+                script=script,
             ),
             init=transformer_init,
             layers=theirs.layers,
@@ -128,6 +136,7 @@ class CharTransformerModel(TransformerModel):
             grad_scaler_config=grad_scaler_config,
             group_by_length=group_by_length,
             prediction_dtype=prediction_dtype,
+            script=script,
         )
 
     def copy(self) -> "CharTransformerModel":
@@ -152,6 +161,7 @@ def forward(
     is_train: bool,
     group_by_length: bool = True,
     prediction_dtype: str = "auto",
+    script: str = "",
 ) -> Tuple[FullTransformerBatch, Callable]:
     """spacy-transformers' forward pass, with the alignment and split in numpy."""
     tokenizer = model.tokenizer
@@ -161,7 +171,8 @@ def forward(
     nested_spans: List[List[Span]] = model.attrs["get_spans"](docs)
     flat_spans = [span for doc_spans in nested_spans for span in doc_spans]
     maybe_flush_pytorch_cache(chance=model.attrs.get("flush_cache_chance", 0))
-    wordpieces, offset_mapping = tokenize(tokenizer, [s.text for s in flat_spans])
+    texts = [script_view(span.text, script) for span in flat_spans]
+    wordpieces, offset_mapping = tokenize(tokenizer, texts)
     align = offset_alignment(nested_spans, offset_mapping)
     wordpieces, align = truncate_oversize_splits(
         wordpieces, align, tokenizer.model_max_length

@@ -10,9 +10,8 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import load_config, load_model_from_config
 from thinc.api import Adam, fix_random_seed
-from transformers import BertConfig, BertModel, BertTokenizerFast
 
-from ..conftest import CONFIG, all_texts, pku_docs, review_docs
+from ..conftest import CONFIG, pku_docs, review_docs
 
 PREDICTION_DTYPE = "components.transformer.model.prediction_dtype"
 
@@ -68,27 +67,6 @@ def assert_close(expected: List[tuple], got: List[tuple], share: float = 0.98):
         assert cats.keys() == other_cats.keys()
         assert all(abs(cats[k] - other_cats[k]) < 0.01 for k in cats)
     assert agreement(expected, got) >= share
-
-
-@pytest.fixture(scope="session")
-def hub_shaped_backbone(tmp_path_factory) -> Path:
-    """A local folder shaped like bert-base-chinese: WordPiece vocab.txt, BertModel."""
-    path = tmp_path_factory.mktemp("bert-base-chinese-like")
-    chars = sorted({c for text in all_texts() for c in text if not c.isspace()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + chars
-    vocab += ["iphone", "##12", "12", "##ne"] + [f"##{c}" for c in chars]
-    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
-    tokenizer.save_pretrained(path)
-    config = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-    )
-    BertModel(config).save_pretrained(path)
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -79,7 +79,8 @@ def load_as(path, architecture, **settings):
     config = load_config(path / "config.cfg")
     model = config["components"]["transformer"]["model"]
     model["@architectures"] = architecture
-    for option in ("prediction_dtype", "group_by_length"):  # only ours takes them
+    # only ours takes them
+    for option in ("prediction_dtype", "group_by_length", "script"):
         model.pop(option, None)
     model.update(settings)
     return load_model_from_config(config).from_disk(path)
@@ -90,7 +91,11 @@ def test_ours_gives_the_same_analysis_as_spacy_transformers(
     group_by_length, trained_path
 ):
     ours = load_as(
-        trained_path, OURS, prediction_dtype="float32", group_by_length=group_by_length
+        trained_path,
+        OURS,
+        prediction_dtype="float32",
+        group_by_length=group_by_length,
+        script="",
     )
     plain = load_as(trained_path, V3)
     for doc, other in zip(ours.pipe(TEXTS), plain.pipe(TEXTS)):

@@ -97,9 +97,14 @@ def test_docs_with_more_are_merged_in_place(trained_nlp):
     assert not copy_keeps_everything(doc)
     (words,) = seg.make_words([doc], [scores])
     assert words is doc and len(doc) < len(doc.text)
+    # sentence starts are copied: each one begins a word
     doc, scores = characters(trained_nlp, "江泽民在北京。")
-    doc[3].is_sent_start = True
-    assert not copy_keeps_everything(doc)
+    for i, token in enumerate(doc):
+        token.is_sent_start = i in (0, 3)
+    assert copy_keeps_everything(doc)
+    (words,) = seg.make_words([doc], [scores])
+    assert words is not doc
+    assert [s.start_char for s in words.sents] == [0, 3]
 
 
 def test_pipe_keeps_contexts_and_call_returns_words(trained_nlp):

@@ -36,6 +36,8 @@ def check(nlp, text, doc):
         assert 0 <= ent.start_char < ent.end_char <= len(text)
         assert text[ent.start_char : ent.end_char] == ent.text
         assert ent.text.strip()
+    assert "".join(s.text_with_ws for s in doc.sents) == text
+    assert all(doc[s.start].is_sent_start for s in doc.sents)
     assert set(doc.cats) == LABELS
     assert all(0.0 <= v <= 1.0 for v in doc.cats.values())
 
@@ -105,3 +107,17 @@ def test_pipe_with_two_processes_and_batch_size_one(trained_path):
     expected = [analysis(nlp(t)) for t in texts]
     got = [analysis(d) for d in nlp.pipe(texts, n_process=2, batch_size=1)]
     assert got == expected
+
+
+def test_lone_surrogates_become_replacement_characters(trained_nlp):
+    from hanzi_spacy.tokenizer import SURROGATES_KEY
+
+    text = "坏\ud800字符\udcff。"  # as errors="surrogateescape" decoding leaves them
+    doc = trained_nlp(text)
+    assert doc.text == "坏\ufffd字符\ufffd。"
+    assert doc.user_data[SURROGATES_KEY] == [1, 4]
+    texts = ["北京欢迎你。", text, "\udfff", "上海。"]
+    docs = list(trained_nlp.pipe(texts, batch_size=4))
+    assert [len(d.text) for d in docs] == [len(t) for t in texts]
+    assert docs[0].text == texts[0] and docs[3].text == texts[3]
+    assert analysis(docs[1]) == analysis(doc)

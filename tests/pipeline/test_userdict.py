@@ -154,3 +154,34 @@ def test_large_dictionary_matches_in_one_pass():
     text = "我们研究量子纠缠态" * 100
     assert sum(1 for _ in user.matches(text)) == 100
     assert numpy.all(numpy.diff([s for s, _, _ in user.matches(text)]) > 0)
+
+
+def test_jieba_dictionary_format(tmp_path):
+    from hanzi_spacy.util import read_user_dictionary
+
+    path = tmp_path / "jieba.txt"
+    path.write_text(
+        "云计算 5\n韩玉鉴赏 3 nr\n八一双鹿 nz\n台中\n量子纠缠态\tn\n", encoding="utf-8"
+    )
+    assert read_user_dictionary(path) == [
+        ("云计算", None),
+        ("韩玉鉴赏", "nr"),
+        ("八一双鹿", "nz"),
+        ("台中", None),
+        ("量子纠缠态", "n"),
+    ]
+    path.write_text("云计算 5 n\n创新办 3 eng\n", encoding="utf-8")
+    with pytest.raises(HanziError, match=r"jieba.txt:2: unknown tag 'eng'"):
+        read_user_dictionary(path)
+    path.write_text("云计算 n 5\n", encoding="utf-8")
+    with pytest.raises(HanziError, match=r"jieba.txt:1:"):
+        read_user_dictionary(path)
+
+
+def test_user_words_match_either_width():
+    from hanzi_spacy.pipeline.segmenter.userdict import UserDictionary
+
+    words = UserDictionary()
+    words.add(["ＡＢＣ公司", ("iPhone15", "nz")])
+    text = "ABC公司和ｉＰｈｏｎｅ１５"
+    assert list(words.matches(text)) == [(0, 5, None), (6, 14, "nz")]

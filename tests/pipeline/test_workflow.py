@@ -105,6 +105,7 @@ def test_convert_train_reload(tmp_path, tiny_backbone):
         "tagger",
         "ner",
         "textcat",
+        "hanzi_sentencizer",
         "hanzi_segmenter",
     ]
     doc = nlp("江泽民在北京会见代表团。")
@@ -121,7 +122,12 @@ def test_same_seed_same_scores_and_weights(tmp_path, tiny_backbone):
     def result(name: str) -> tuple:
         model = tmp_path / name / "model-last"
         meta = json.loads((model / "meta.json").read_text())
-        weights = [(model / c / "model").read_bytes() for c in meta["pipeline"]]
+        # the sentencizer's rules are code: it has no weights
+        weights = [
+            (model / c / "model").read_bytes()
+            for c in meta["pipeline"]
+            if (model / c / "model").exists()
+        ]
         return meta["performance"], weights
 
     assert result("a") == result("b")

@@ -58,7 +58,8 @@ def forced_starts(doc: Doc) -> numpy.ndarray:
 
     The first token; whitespace tokens and the token after one or after a trailing
     space (a word never spans whitespace); each entity's first token and the token
-    after it (a merge never crosses an entity boundary).
+    after it (a merge never crosses an entity boundary); each sentence start
+    (a word never spans two sentences).
     """
     n = len(doc)
     forced = numpy.zeros(n, dtype=bool)
@@ -69,6 +70,8 @@ def forced_starts(doc: Doc) -> numpy.ndarray:
     trailing, is_space = spacy_arr[:, 0].astype(bool), spacy_arr[:, 1].astype(bool)
     forced |= is_space
     forced[1:] |= trailing[:-1] | is_space[:-1]
+    if n > 1 and doc.has_annotation("SENT_START"):
+        forced |= doc.to_array("SENT_START") == 1
     for ent in doc.ents:
         forced[ent.start] = True
         if ent.end < n:

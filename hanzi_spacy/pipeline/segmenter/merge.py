@@ -32,6 +32,7 @@ from spacy.attrs import (
     IS_SPACE,
     LENGTH,
     POS,
+    SENT_START,
     SPACY,
     TAG,
 )
@@ -129,8 +130,9 @@ def merge_in_place(doc: Doc, plan: WordPlan) -> None:
 def copy_keeps_everything(doc: Doc) -> bool:
     """Whether ``merged_copy`` keeps all the doc has: nothing it does not copy.
 
-    Parses, lemmas, morphology, sentence starts, span groups and user hooks
-    are left to the retokenizer, which knows how to merge them.
+    Parses, lemmas, morphology, span groups and user hooks are left to the
+    retokenizer, which knows how to merge them. Sentence starts are copied: every
+    one begins a word (``forced_starts``).
     """
     return not (
         doc.spans
@@ -138,8 +140,6 @@ def copy_keeps_everything(doc: Doc) -> bool:
         or doc.user_token_hooks
         or doc.user_span_hooks
         or any(doc.has_annotation(attr) for attr in ("DEP", "LEMMA", "MORPH"))
-        # spaCy counts a doc of one token as having sentence starts.
-        or (len(doc) > 1 and doc.has_annotation("SENT_START"))
     )
 
 
@@ -158,6 +158,10 @@ def merged_copy(doc: Doc, plan: WordPlan) -> Doc:
     words = [text[begin:end] for begin, end in zip(begin_chars, end_chars)]
     new = Doc(doc.vocab, words=words, spaces=attrs[last, 2].astype(bool).tolist())
     new.from_array([TAG, POS], numpy.stack((plan.tags, plan.pos), axis=1))
+    # spaCy counts a doc of one token as having sentence starts.
+    if len(doc) > 1 and doc.has_annotation("SENT_START"):
+        sent_starts = doc.to_array([SENT_START]).reshape(-1)[plan.starts]
+        new.from_array([SENT_START], sent_starts.reshape((-1, 1)))
     if doc.has_annotation("ENT_IOB"):
         # No word crosses an entity boundary (forced_starts): a word's first
         # character has the word's B/I/O, missing value and entity label.

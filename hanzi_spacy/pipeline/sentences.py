@@ -50,6 +50,28 @@ def sentence_starts(doc: Doc) -> numpy.ndarray:
     return starts
 
 
+def punctuation_starts(doc: Doc) -> numpy.ndarray:
+    """Where sentence-final punctuation begins a word of its own: the first
+    mark of a run of final marks (。, ？！, ……), and an ASCII full stop that ends
+    a sentence (before whitespace or at the end). A full stop inside a word
+    (1.5, 例.) and the marks after the first of a run are left to the model.
+
+    doc (Doc): Character tokens.
+    RETURNS (numpy.ndarray): One bool per token.
+    """
+    starts = numpy.zeros(len(doc), dtype=bool)
+    previous_final = False
+    for i, token in enumerate(doc):
+        text = token.text
+        final = bool(text) and all(c in FINAL for c in text)
+        if final and not previous_final:
+            starts[i] = True
+        elif text == FULL_STOP and not previous_final and _before_space(doc, i):
+            starts[i] = True
+        previous_final = final or text == FULL_STOP
+    return starts
+
+
 def _closes(text: str) -> bool:
     return all(c in CLOSING or c in FINAL for c in text)
 

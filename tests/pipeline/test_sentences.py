@@ -10,7 +10,7 @@ from hanzi_spacy.pipeline.sentences import score_sentences
 
 @pytest.fixture(scope="module")
 def nlp():
-    tokenizer = {"@tokenizers": "hanzi-spacy.char_pretokenizer.v1"}
+    tokenizer = {"@tokenizers": "hanzi-spacy.char_pretokenizer.v2"}
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})
     nlp.add_pipe("hanzi_sentencizer")
     return nlp
@@ -61,3 +61,25 @@ def test_score_against_gold_words(nlp):
     for i, token in enumerate(wrong):
         token.is_sent_start = i == 0
     assert score_sentences([Example(wrong, gold)])["sents_f"] < 0.5
+
+
+@pytest.mark.parametrize(
+    "text,starts",
+    [
+        ("係唔係啊.", [4]),
+        ("好……真的？！", [1, 5]),
+        ("价格1.5元. 好", [4]),
+        ("１．加强", []),
+        ("例.如", []),
+    ],
+)
+def test_sentence_final_punctuation_begins_a_word(nlp, text, starts):
+    from hanzi_spacy.pipeline.sentences import punctuation_starts
+
+    doc = nlp(text)
+    assert [i for i, s in enumerate(punctuation_starts(doc)) if s] == starts
+
+
+def test_trained_pipeline_keeps_a_final_full_stop_apart(trained_nlp):
+    doc = trained_nlp("係唔係啊.")
+    assert doc[-1].text == "."

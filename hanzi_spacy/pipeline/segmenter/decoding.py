@@ -22,6 +22,7 @@ from typing import Dict, Hashable, List, Optional, Sequence, Tuple, TypeVar
 import numpy
 from spacy.tokens import Doc
 
+from ..sentences import punctuation_starts
 from .userdict import UserDictionary
 
 Tag = TypeVar("Tag", bound=Hashable)  # a tag string, or its hash
@@ -59,7 +60,8 @@ def forced_starts(doc: Doc) -> numpy.ndarray:
     The first token; whitespace tokens and the token after one or after a trailing
     space (a word never spans whitespace); each entity's first token and the token
     after it (a merge never crosses an entity boundary); each sentence start
-    (a word never spans two sentences).
+    (a word never spans two sentences) and the sentence-final punctuation that
+    ends it (``sentences.punctuation_starts``: "啊." is two words).
     """
     n = len(doc)
     forced = numpy.zeros(n, dtype=bool)
@@ -72,6 +74,7 @@ def forced_starts(doc: Doc) -> numpy.ndarray:
     forced[1:] |= trailing[:-1] | is_space[:-1]
     if n > 1 and doc.has_annotation("SENT_START"):
         forced |= doc.to_array("SENT_START") == 1
+        forced |= punctuation_starts(doc)
     for ent in doc.ents:
         forced[ent.start] = True
         if ent.end < n:

@@ -9,10 +9,10 @@ the characters, before ``hanzi_segmenter``, which then begins a word at every
 sentence start, so ``doc.sents`` holds on the words too.
 """
 
-from typing import Callable, Dict, Iterable, Optional
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.scorer import Scorer
 from spacy.tokens import Doc
@@ -24,28 +24,27 @@ CLOSING = frozenset("”’」』）)》〉】〕〗］]｝}\"'")
 FULL_STOP = "."
 
 
+# What a token is to the rules; each distinct string is classified once per doc.
+OTHER, FINAL_MARK, CLOSE, STOP, NEWLINE, SPACE = range(6)
+
+
 def sentence_starts(doc: Doc) -> numpy.ndarray:
     """Where the sentences of a doc of character tokens begin.
 
     doc (Doc): Character tokens (or words: the rules read token texts).
     RETURNS (numpy.ndarray): One bool per token; the first token is True.
     """
-    n = len(doc)
-    starts = numpy.zeros(n, dtype=bool)
-    if n == 0:
+    kinds, before_space = _marks(doc)
+    starts = numpy.zeros(len(kinds), dtype=bool)
+    if not kinds:
         return starts
     starts[0] = True
     ended = False  # the sentence has ended; closing marks and spaces still join it
-    for i, token in enumerate(doc):
-        text = token.text
-        if ended and not (token.is_space or _closes(text)):
+    for i, kind in enumerate(kinds):
+        if ended and kind not in (FINAL_MARK, CLOSE, NEWLINE, SPACE):
             starts[i] = True
             ended = False
-        if token.is_space:
-            ended = ended or "\n" in text
-        elif all(c in FINAL for c in text):
-            ended = True
-        elif text == FULL_STOP and _before_space(doc, i):
+        if kind in (FINAL_MARK, NEWLINE) or (kind == STOP and before_space[i]):
             ended = True
     return starts
 
@@ -59,25 +58,43 @@ def punctuation_starts(doc: Doc) -> numpy.ndarray:
     doc (Doc): Character tokens.
     RETURNS (numpy.ndarray): One bool per token.
     """
-    starts = numpy.zeros(len(doc), dtype=bool)
-    previous_final = False
-    for i, token in enumerate(doc):
-        text = token.text
-        final = bool(text) and all(c in FINAL for c in text)
-        if final and not previous_final:
-            starts[i] = True
-        elif text == FULL_STOP and not previous_final and _before_space(doc, i):
-            starts[i] = True
-        previous_final = final or text == FULL_STOP
+    kinds, before_space = _marks(doc)
+    starts = numpy.zeros(len(kinds), dtype=bool)
+    previous = OTHER
+    for i, kind in enumerate(kinds):
+        if previous not in (FINAL_MARK, STOP):
+            if kind == FINAL_MARK or (kind == STOP and before_space[i]):
+                starts[i] = True
+        previous = kind
     return starts
 
 
-def _closes(text: str) -> bool:
-    return all(c in CLOSING or c in FINAL for c in text)
+def _marks(doc: Doc) -> Tuple[List[int], List[bool]]:
+    """Each token's kind, and whether whitespace or the end of the doc follows it."""
+    n = len(doc)
+    if n == 0:
+        return [], []
+    attrs = doc.to_array([ORTH, SPACY, IS_SPACE]).reshape((-1, 3))
+    orths, inverse = numpy.unique(attrs[:, 0], return_inverse=True)
+    strings = doc.vocab.strings
+    kind_of = numpy.array([_kind(strings[int(orth)]) for orth in orths])
+    kinds = kind_of[inverse.reshape(-1)]
+    after = numpy.ones(n, dtype=bool)  # the end of the doc counts as whitespace
+    after[:-1] = attrs[1:, 2].astype(bool)
+    before_space = attrs[:, 1].astype(bool) | after
+    return kinds.tolist(), before_space.tolist()
 
 
-def _before_space(doc: Doc, i: int) -> bool:
-    return bool(doc[i].whitespace_) or i + 1 == len(doc) or doc[i + 1].is_space
+def _kind(text: str) -> int:
+    if text.isspace():
+        return NEWLINE if "\n" in text else SPACE
+    if text == FULL_STOP:
+        return STOP
+    if all(c in FINAL for c in text):
+        return FINAL_MARK
+    if all(c in CLOSING or c in FINAL for c in text):
+        return CLOSE
+    return OTHER
 
 
 class HanziSentencizer:

@@ -225,6 +225,168 @@ class Errors(metaclass=ErrorsWithCodes):
         "{path}: no CHAT files (*.cha). Run `python -m workflow fetch-hkcancor` first."
     )
 
+    # --- parameter-efficient fine-tuning (E560-E579), see layers/tuning.py
+    E560 = (
+        "TransformerModel.v1: choose peft or adapters, not both: one set of "
+        "injected layers per backbone."
+    )
+    E561 = (
+        "TransformerModel.v1: frozen_layers = {frozen_layers} with peft or adapters: "
+        "those freeze every base weight already; set frozen_layers = null."
+    )
+    E562 = (
+        "TransformerModel.v1: frozen_layers must be null (train all), 0 (freeze the "
+        "embeddings) or a number of lower layers to freeze, not {frozen_layers}."
+    )
+    E563 = "Bottleneck adapters: {placement!r} is not one of {options}."
+    E564 = "Bottleneck adapters: size must be at least 1, not {size}."
+    E565 = (
+        "Bottleneck adapters: no linear layer of {model} matches {patterns}; set "
+        "adapters.target_modules to regular expressions on its module names."
+    )
+    E566 = (
+        "TransformerModel.v1: peft = {options} is not a peft config. Give its "
+        "peft_type and options, e.g. {{\"peft_type\": \"LORA\", \"r\": 8, "
+        "\"lora_alpha\": 16, \"target_modules\": [\"query\", \"value\"]}}."
+    )
+    E567 = (
+        "TransformerModel.v1: peft_type {peft_type!r} is a prompt-learning method; "
+        "only methods that wrap layers (LORA, IA3, LOHA, LOKR, ...) work inside a "
+        "spaCy pipeline."
+    )
+    E568 = "Bottleneck adapters: unknown options {keys}; allowed: {allowed}."
+    E569 = (
+        "frozen_layers: cannot find the {n} layers of {model} (a torch ModuleList "
+        "as long as its config's num_hidden_layers)."
+    )
+    E570 = (
+        "The saved tuning weights do not match the layers their spec injects "
+        "(missing {missing}, unexpected {unexpected}): the pipeline was saved by "
+        "another version or its files are damaged."
+    )
+    E571 = (
+        "Bottleneck adapters are not linear and cannot be merged into the base "
+        "weights; only peft methods such as LoRA can."
+    )
+    E572 = (
+        "Component {name!r} has no hanzi-spacy.TransformerModel.v1 backbone to "
+        "{action}."
+    )
+    # --- continual learning (E520-E539), see workflow/update.py, training/
+    E520 = (
+        "'{name}' has no rehearse(): spaCy's nlp.rehearse cannot run through "
+        "transformer listeners. Rehearse through the data instead: `python -m "
+        "workflow update --strategy pseudo` mixes text annotated by the original "
+        "pipeline into the new training data (docs/continual.md)."
+    )
+    E521 = "Unknown update strategy {name!r}; choose from {strategies}."
+    E522 = (
+        "{path}: not a trained pipeline folder (no config.cfg and meta.json). Give "
+        "the base pipeline to update, e.g. training/model-best."
+    )
+    E523 = "{name} must be {expected}, got {value!r}."
+    E524 = (
+        "{path}: no training docs to {what}. Give a .spacy file made by `python -m "
+        "hanzi_spacy convert` (or the project's corpus steps) with docs in it."
+    )
+    E525 = (
+        "The EWC penalty found no component {name!r} with a transformer in the "
+        "pipeline ({pipe_names}); set [training.before_update] transformer to the "
+        "name of the pipeline's transformer."
+    )
+    E526 = (
+        "{path}:{line}: HKCanCor POS tag {tag!r} has no PKU tag in "
+        "workflow/hkcancor_tags.json; add it there."
+    )
+    E527 = "Version {version!r} is not MAJOR.MINOR.PATCH, so it cannot be bumped."
+    # --- prompt-based classification (E540-E559), see pipeline/prompt_textcat.py
+    E540 = (
+        "Template {template!r} must contain '{{text}}' once and '[MASK]' once, "
+        "e.g. '{{text}}。总之很[MASK]。'."
+    )
+    E541 = (
+        "The verbalizer {verbalizer!r} needs at least two labels, each with one "
+        "or more label words, e.g. {{\"POSITIVE\": [\"好\"], \"NEGATIVE\": [\"差\"]}}."
+    )
+    E542 = (
+        "Label word {word!r} of {label!r} is unknown to the backbone's tokenizer "
+        "([UNK]); choose words in its vocabulary."
+    )
+    E543 = "keep must be one of {options}, not {keep!r}."
+    E544 = (
+        "The backbone's tokenizer ({tokenizer}) has no mask token or is not a fast "
+        "tokenizer; the prompt classifier needs a masked language model's fast "
+        "tokenizer (tokenizer.json)."
+    )
+    E545 = (
+        "Template {template!r} leaves no room for the text within max_length = "
+        "{max_length} pieces; shorten the template or raise max_length."
+    )
+    E546 = "ClozeModel.v1: tune must be one of {options}, not {tune!r}."
+    E547 = (
+        "ClozeModel.v1: prompt_length = {prompt_length} needs tune = \"prompt\" "
+        "(soft prompt vectors train only with a frozen backbone)."
+    )
+    E548 = (
+        "Cannot load the masked language model {path!r} ({reason}). Give a Hugging "
+        "Face folder with config.json, *ForMaskedLM weights and a fast tokenizer, "
+        "or a hub name."
+    )
+    E549 = (
+        "{path}: the saved soft prompt vectors do not fit the model (another "
+        "template, prompt_length or backbone); save the pipeline again."
+    )
+    E550 = (
+        "'{name}' has no backbone: set backbone to a Hugging Face masked language "
+        "model folder or hub name, e.g. nlp.add_pipe('{name}', config="
+        "{{'backbone': 'training/backbone-tiny'}})."
+    )
+    E551 = (
+        "'{name}': the training docs have labels {unknown} that the verbalizer "
+        "({labels}) has no words for; add them to the verbalizer."
+    )
+    E552 = (
+        "'{name}': multi-label mode (exclusive_classes = false) compares each "
+        "label with its content-free score, so content_free must name at least "
+        "one content-free text, e.g. [\"\", \"N/A\"]."
+    )
+    # --- annotating at scale (E500-E519), see annotate/
+    E500 = (
+        "annotate runs on Ray, which is not installed ({error}): pip install "
+        "'hanzi-spacy[ray]', or pass --workers 0 to annotate in this process."
+    )
+    E501 = "No input file matches {spec!r}."
+    E502 = "Unknown input format {fmt!r}; choose one of: {formats}."
+    # Bad records (E503-E509): written to the errors file, the run goes on
+    E503 = "{path}:{line}: invalid UTF-8 ({reason})."
+    E504 = "{path}:{line}: not a JSON object ({reason})."
+    E505 = "{path}:{line}: the {field!r} field holds {got}, not a text."
+    E506 = (
+        "{path}:{line}: the document has {n} characters, more than --max-chars "
+        "{limit}."
+    )
+    E507 = "{path}: no column {field!r} (the columns are: {columns})."
+    E508 = "{path}: column {field!r} holds {type}, not strings."
+    E509 = (
+        "{path}:{line}: the line is longer than {bytes} bytes, more than "
+        "--max-chars {limit} characters can take."
+    )
+    E510 = "Unknown output format {fmt!r}; choose one of: {formats}."
+    E511 = (
+        "{path} holds a run with other settings ({diff}). Resume with the same "
+        "settings, or write to a new folder."
+    )
+    E512 = (
+        "Shard {shard} has no receipt ({path}) after the run: a worker failed "
+        "without an error. Run the command again to annotate what is missing."
+    )
+    E513 = "{name} must be an integer of at least {least}, not {value!r}."
+    E514 = (
+        "Shard {shard} ({path}, lines {first}-{last}) killed its worker {n} "
+        "times. Find the record that does it (--workers 0 shows the error), "
+        "remove it, and run the command again: finished shards are kept."
+    )
+
 
 class ConversionError(HanziError):
     """A malformed input line; the message names the file and the line."""

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 from spacy_transformers.data_classes import (
     FullTransformerBatch,
+    HFObjects,
     TransformerData,
     WordpieceBatch,
 )
@@ -44,6 +45,8 @@ from ..script import check_script, script_view
 from ..threads import one_torch_thread_in_forked_workers
 from .length_buckets import grouped_predict
 from .precision import as_float32, check_dtype, prediction_precision
+from .tuned_shim import TunedHFShim, tuned_hf_wrapper
+from .tuning import Spec, check_tuning, trains_nothing
 
 
 @registry.architectures("hanzi-spacy.TransformerModel.v1")
@@ -57,6 +60,9 @@ def create_transformer_model(
     group_by_length: bool = True,
     prediction_dtype: str = "auto",
     script: str = "",
+    frozen_layers: Optional[int] = None,
+    peft: Optional[dict] = None,
+    adapters: Optional[dict] = None,
 ) -> Model[List[Doc], FullTransformerBatch]:
     """``spacy-transformers.TransformerModel.v3`` with a numpy token alignment.
 
@@ -73,6 +79,10 @@ def create_transformer_model(
     script (str): The backbone reads the text converted by OpenCC ("t2s":
         Traditional as Simplified, ``script.py``), one character for one, so
         offsets and the alignment hold; "" reads the text as it is.
+    frozen_layers (Optional[int]), peft (Optional[dict]), adapters
+        (Optional[dict]): Which backbone weights train (``tuning.py``): all
+        (None, None, None), none or the lower layers frozen, a peft method such
+        as LoRA, or bottleneck adapters. Saved with the weights.
     """
     one_torch_thread_in_forked_workers()
     return CharTransformerModel(
@@ -85,6 +95,7 @@ def create_transformer_model(
         group_by_length=group_by_length,
         prediction_dtype=check_dtype(prediction_dtype),
         script=check_script(script),
+        tuning=check_tuning(frozen_layers, peft, adapters),
     )
 
 
@@ -106,7 +117,9 @@ class CharTransformerModel(TransformerModel):
         group_by_length: bool,
         prediction_dtype: str,
         script: str = "",
+        tuning: Optional[Spec] = None,
     ):
+        tuning = tuning or check_tuning()
         theirs = TransformerModel(
             name,
             get_spans,
@@ -124,8 +137,15 @@ class CharTransformerModel(TransformerModel):
                 prediction_dtype=prediction_dtype,
                 script=script,
             ),
-            init=transformer_init,
-            layers=theirs.layers,
+            init=init,
+            layers=[
+                tuned_hf_wrapper(
+                    HFObjects(None, None, None, tokenizer_config, transformer_config),
+                    tuning,
+                    mixed_precision=mixed_precision,
+                    grad_scaler_config=grad_scaler_config,
+                )
+            ],
             dims={"nO": None},
             attrs=theirs.attrs,
         )
@@ -137,7 +157,12 @@ class CharTransformerModel(TransformerModel):
             group_by_length=group_by_length,
             prediction_dtype=prediction_dtype,
             script=script,
+            tuning=tuning,
         )
+
+    @property
+    def shim(self) -> TunedHFShim:
+        return self.layers[0].shims[0]
 
     def copy(self) -> "CharTransformerModel":
         """A copy with its own parameters and layers, as TransformerModel.copy."""
@@ -153,6 +178,13 @@ class CharTransformerModel(TransformerModel):
         for name in self.grad_names:
             copied.set_grad(name, self.get_grad(name).copy())
         return copied
+
+
+def init(model: CharTransformerModel, X=None, Y=None) -> None:
+    """spacy-transformers' init (load the backbone named in the config), then
+    the tuning: a backbone loaded from a saved pipeline is tuned as it was saved."""
+    transformer_init(model, X, Y)
+    model.shim.tune()
 
 
 def forward(
@@ -177,7 +209,11 @@ def forward(
     wordpieces, align = truncate_oversize_splits(
         wordpieces, align, tokenizer.model_max_length
     )
-    if is_train or not group_by_length:
+    if is_train and trains_nothing(model.transformer):
+        # A frozen backbone: features without a graph, in eval mode (no dropout).
+        model_output = model.layers[0].predict(wordpieces)
+        bp_tensors = frozen_backprop
+    elif is_train or not group_by_length:
         model_output, bp_tensors = model.layers[0](wordpieces, is_train)
     else:
         with prediction_precision(model, prediction_dtype):
@@ -245,6 +281,11 @@ def tokenize(
 def no_backprop(d_model_output: ModelOutput) -> None:
     """Grouped prediction runs without gradients: there is nothing to pass back."""
     raise HanziError(Errors.E307)
+
+
+def frozen_backprop(d_model_output: ModelOutput) -> None:
+    """Nothing in a frozen backbone learns: the gradient stops here."""
+    return None
 
 
 def token_offsets(nested_spans: List[List[Span]]) -> List[int]:

@@ -80,7 +80,8 @@ def load_as(path, architecture, **settings):
     model = config["components"]["transformer"]["model"]
     model["@architectures"] = architecture
     # only ours takes them
-    for option in ("prediction_dtype", "group_by_length", "script"):
+    ours_only = ("prediction_dtype", "group_by_length", "script")
+    for option in ours_only + ("frozen_layers", "peft", "adapters"):
         model.pop(option, None)
     model.update(settings)
     return load_model_from_config(config).from_disk(path)

@@ -9,6 +9,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
 import spacy
 
 from ..conftest import CONFIG, PKU_LINES, REVIEWS
@@ -134,13 +135,30 @@ def test_same_seed_same_scores_and_weights(tmp_path, tiny_backbone):
     assert result("a")[1] != result("c")[1]  # the seed is what makes them equal
 
 
-def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbone):
+LORA = {
+    "peft_type": "LORA",
+    "r": 4,
+    "lora_alpha": 8,
+    "target_modules": ["query", "value"],
+}
+FLOAT32 = {"components.transformer.model.prediction_dtype": "float32"}
+HIDDEN = (
+    "[round(float(x), 4) for x in nlp.get_pipe('transformer').model.predict("
+    "[nlp.make_doc('江泽民在北京会见代表团。')]).model_output.last_hidden_state.sum(-1)[0]]"
+)
+
+
+@pytest.mark.parametrize("peft", [None, LORA], ids=["full", "lora"])
+def test_package_installs_in_fresh_venv_and_loads_offline(
+    tmp_path, tiny_backbone, peft
+):
     backbone = shutil.copytree(tiny_backbone, tmp_path / "backbone")
-    nlp = make_nlp(backbone)
+    nlp = make_nlp(backbone, **FLOAT32, **{"components.transformer.model.peft": peft})
     overfit(nlp, sample_examples(nlp), steps=30)
     nlp.get_pipe("hanzi_segmenter").add_words([("会见代表团", "v")])
     nlp.to_disk(tmp_path / "model")
     expected = [t.text for t in nlp("江泽民在北京会见代表团。")]
+    expected_hidden = eval(HIDDEN, {"nlp": nlp})
     assert "会见代表团" in expected
     shutil.rmtree(backbone)  # the package must not need the backbone folder
     # What setuptools left from an earlier build of another pipeline: spaCy's
@@ -198,9 +216,13 @@ def test_package_installs_in_fresh_venv_and_loads_offline(tmp_path, tiny_backbon
         "doc = nlp('江泽民在北京会见代表团。'); "
         "print(json.dumps([t.text for t in doc], ensure_ascii=False)); "
         "print(nlp.meta['name'], spacy.util.get_package_path('zh_hanzi_test')); "
-        "print(json.dumps(nlp.get_pipe('hanzi_segmenter').words, ensure_ascii=False))"
+        "print(json.dumps(nlp.get_pipe('hanzi_segmenter').words, ensure_ascii=False)); "
+        f"print(json.dumps({HIDDEN}))"
     )
     out = run(str(venv / "bin/python"), "-c", code, cwd=tmp_path)
+    # The backbone's output, LoRA layers included, is the one that was saved.
+    assert "strict=False" not in out.stderr
+    assert json.loads(out.stdout.splitlines()[3]) == expected_hidden
     assert json.loads(out.stdout.splitlines()[0]) == expected
     assert str(venv) in out.stdout.splitlines()[1]
     assert json.loads(out.stdout.splitlines()[2]) == {"会见代表团": "v"}

@@ -1,7 +1,8 @@
 """Command line: ``python -m hanzi_spacy COMMAND`` (typer and wasabi, as spaCy's).
 
 Commands for users: ``convert`` (a corpus to a .spacy file), ``pretrain`` (a
-backbone) and ``evaluate`` (a pipeline on held-out data). The project's own
+backbone), ``evaluate`` (a pipeline on held-out data) and ``annotate`` (a
+corpus, sharded, on Ray). The project's own
 steps (fetching the default corpora, splitting them, packaging, the demo) live
 in the project (``python -m workflow``), the benchmark in ``benchmarks/``.
 Errors a user can act on (HanziError) print one line to stderr, not a traceback.
@@ -139,6 +140,63 @@ def evaluate_command(
     from .evaluate import evaluate
 
     evaluate(model, data, output, train, batch_size)
+
+
+@app.command("annotate")
+def annotate_command(
+    inputs: List[str] = typer.Argument(
+        ..., metavar="INPUT...", help="Files, folders or globs: text, JSONL, Parquet"
+    ),
+    model: str = typer.Option(..., "--model", "-m", help="Pipeline name or folder"),
+    output: Path = typer.Option(..., "--output", "-o", metavar="DIR"),
+    fmt: str = typer.Option("parquet", "--format", help="parquet or spacy"),
+    input_format: Optional[str] = typer.Option(
+        None, help="text, jsonl or parquet for every input (default: by suffix)"
+    ),
+    text_field: str = typer.Option("text", help="JSON key or Parquet column"),
+    id_field: Optional[str] = typer.Option(None, help="Key or column to keep as id"),
+    address: Optional[str] = typer.Option(
+        None, help="Ray cluster to join (default: a local Ray)"
+    ),
+    workers: Optional[int] = typer.Option(
+        None, help="Ray workers (default: CPUs / --cpus-per-worker; 0: no Ray)"
+    ),
+    cpus_per_worker: float = typer.Option(1.0, help="CPUs and torch threads each"),
+    gpus_per_worker: float = typer.Option(0.0, help="GPUs each (0: CPU)"),
+    batch_size: Optional[int] = typer.Option(None, help="nlp.pipe batch size"),
+    shard_size: int = typer.Option(10_000, help="Lines per shard (unit of resuming)"),
+    max_chars: int = typer.Option(100_000, help="Longer documents are errors"),
+    retries: int = typer.Option(3, help="Retries of a shard whose worker died"),
+) -> None:
+    """Annotate a corpus into sharded Parquet or .spacy files, on Ray.
+
+    Bad records (invalid UTF-8, not JSON, no text, too long) go to
+    DIR/errors.jsonl with their file and line; a rerun skips finished shards;
+    DIR/summary.json counts what went in and out. See docs/scale_out.md.
+    """
+    from wasabi import msg
+
+    from .annotate import annotate
+
+    def progress(receipt: dict) -> None:
+        msg.text(
+            f"{receipt['shard']}: {receipt['annotated']} docs, "
+            f"{receipt['errors']} errors, {receipt['seconds']:.1f} s"
+        )
+
+    summary = annotate(
+        inputs, model, output,
+        output_format=fmt, input_format=input_format, text_field=text_field,
+        id_field=id_field, max_chars=max_chars, shard_size=shard_size,
+        batch_size=batch_size, workers=workers, cpus_per_worker=cpus_per_worker,
+        gpus_per_worker=gpus_per_worker, address=address, retries=retries,
+        on_shard=progress,
+    )  # fmt: skip
+    msg.good(
+        f"{summary.annotated} of {summary.records_in} records annotated, "
+        f"{summary.errors} errors; shards: {summary.shards_written} written, "
+        f"{summary.shards_skipped} skipped → {output}"
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,0 +1,231 @@
+"""Label scores from a masked language model's head: the cloze model.
+
+For each doc, the log-probability of each label: the model reads the doc in the
+template (``cloze_prompt.py``) and scores every label word at the masks.
+
+How a word of n pieces is scored. Options: (a) n masks in one input, the word's
+score the mean of its pieces' log-probabilities at their masks (PET's training
+objective for multi-token verbalizers, one forward per word length); (b) PET's
+sequential decoding: fill the most certain mask, run again, n forwards per word
+and per doc; (c) the sum instead of the mean, which favours short words. We take
+(a): it costs one forward per distinct word length, the same for every doc, and
+the mean puts words of different lengths on one scale.
+
+How a label with several words is scored: the log of the mean of its words'
+probabilities (``logsumexp - log n``): a label is likely when any of its words
+is, and a label with more words gains nothing from their number alone.
+
+Training (``tune``): "all" fine-tunes every weight of the backbone through the
+cloze (PET); "prompt" freezes the backbone and learns only soft prompt vectors
+(P-tuning style): each piece of the template becomes a trainable embedding,
+initialised to the piece's own embedding (so before training the output is the
+hard template's), plus ``prompt_length`` extra vectors after ``[CLS]``,
+initialised to the mean of the backbone's input embeddings.
+
+Runs in float32 on the device of the weights (``PyTorchShim``); torch and
+transformers are imported only when a backbone is loaded.
+"""
+
+import functools
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
+from thinc.types import Floats2d
+
+from ..errors import Errors, HanziError
+from ..threads import one_torch_thread_in_forked_workers
+from .cloze_prompt import ClozePrompt
+
+TUNE = ("all", "prompt")
+
+
+@registry.architectures("hanzi-spacy.ClozeModel.v1")
+def build_cloze_model(
+    tune: str = "all", prompt_length: int = 0
+) -> Model[List[Doc], Floats2d]:
+    """Label log-probabilities of docs from a masked LM, read through a cloze.
+
+    The backbone, template and verbalizer are given by the component
+    (``load_cloze``), which loads them when it is initialised or read from disk.
+
+    tune (str): "all" (every backbone weight trains) or "prompt" (only soft
+        prompt vectors train; the backbone is frozen).
+    prompt_length (int): Extra soft prompt vectors (with tune="prompt").
+    RETURNS (Model[List[Doc], Floats2d]): Scores of shape (docs, labels).
+    """
+    if tune not in TUNE:
+        raise HanziError(Errors.E546.format(tune=tune, options=", ".join(TUNE)))
+    if prompt_length and tune != "prompt":
+        raise HanziError(Errors.E547.format(prompt_length=prompt_length))
+    return Model(
+        "cloze",
+        forward,
+        attrs={"tune": tune, "prompt_length": prompt_length, "prompt": None},
+    )
+
+
+def is_loaded(model: Model) -> bool:
+    """Whether load_cloze has given the model a backbone."""
+    return model.attrs.get("prompt") is not None and bool(model.shims)
+
+
+def load_cloze(
+    model: Model,
+    path: str,
+    template: str,
+    verbalizer: Dict[str, List[str]],
+    *,
+    max_length: int,
+    keep: str,
+    script: str,
+    soft_prompts: Optional[Any] = None,
+) -> None:
+    """Load a Hugging Face masked LM folder (or hub name) into the model.
+
+    path (str): A folder with config.json, the *ForMaskedLM weights and a fast
+        tokenizer, or a hub name.
+    soft_prompts (Optional[torch.Tensor]): Saved soft prompt vectors, which
+        replace the initial ones (tune="prompt").
+    """
+    from thinc.api import PyTorchShim
+    from transformers import AutoModelForMaskedLM, AutoTokenizer
+
+    one_torch_thread_in_forked_workers()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+        mlm = AutoModelForMaskedLM.from_pretrained(str(path))
+    except (OSError, ValueError) as e:
+        raise HanziError(Errors.E548.format(path=path, reason=e)) from e
+    prompt = ClozePrompt(
+        tokenizer,
+        template,
+        verbalizer,
+        max_length=max_length,
+        keep=keep,
+        script=script,
+        prompt_length=model.attrs["prompt_length"],
+    )
+    module = ClozeModule(mlm, prompt, soft=model.attrs["tune"] == "prompt")
+    if soft_prompts is not None:
+        if module.soft is None or module.soft.shape != soft_prompts.shape:
+            raise HanziError(Errors.E549.format(path=path))
+        module.soft.data.copy_(soft_prompts)
+    model.attrs["prompt"] = prompt
+    model.shims[:] = [PyTorchShim(module)]
+
+
+def cloze_module(model: Model):
+    """The torch module (ClozeModule) of a loaded cloze model."""
+    return model.shims[0]._model
+
+
+def forward(
+    model: Model[List[Doc], Floats2d], docs: List[Doc], is_train: bool
+) -> Tuple[Floats2d, Callable]:
+    prompt: ClozePrompt = model.attrs["prompt"]
+    if not docs:
+        return model.ops.alloc2f(0, len(prompt.labels)), lambda d_scores: []
+    texts = [doc.text for doc in docs]
+    module = cloze_module(model)
+    device = module.device()
+    inputs = {
+        n: {k: xp2torch(v, device=device) for k, v in prompt.encode(texts, n).items()}
+        for n in prompt.lengths
+    }
+    scores_t, backprop_t = model.shims[0](
+        ArgsKwargs(args=(inputs,), kwargs={}), is_train
+    )
+    scores = model.ops.asarray2f(torch2xp(scores_t.detach()))
+
+    def backprop(d_scores: Floats2d) -> List[Doc]:
+        grads = xp2torch(model.ops.asarray2f(d_scores), device=device)
+        backprop_t(ArgsKwargs(args=(scores_t,), kwargs={"grad_tensors": grads}))
+        return []
+
+    return scores, backprop
+
+
+@functools.lru_cache(maxsize=1)
+def _torch_module():
+    import torch
+
+    class ClozeModule(torch.nn.Module):
+        """A masked LM that returns label log-probabilities at the masks."""
+
+        def __init__(self, mlm, prompt: ClozePrompt, soft: bool):
+            super().__init__()
+            self.mlm = mlm
+            by_length: Dict[int, List[int]] = {n: [] for n in prompt.lengths}
+            for w, pieces in enumerate(prompt.words):
+                by_length[len(pieces)].append(w)
+            # word order: by length, as the scores are concatenated in forward
+            order = [w for n in prompt.lengths for w in by_length[n]]
+            for n in prompt.lengths:
+                ids = [prompt.words[w] for w in by_length[n]]
+                self.register_buffer(f"words_{n}", torch.tensor(ids), persistent=False)
+            # (labels, words): 0 where the word belongs to the label, -inf elsewhere
+            member = torch.full((len(prompt.labels), len(order)), float("-inf"))
+            for column, w in enumerate(order):
+                member[prompt.word_labels[w], column] = 0.0
+            self.register_buffer("member", member, persistent=False)
+            counts = (member == 0).sum(1).float()
+            self.register_buffer("log_counts", counts.log(), persistent=False)
+            self.lengths = list(prompt.lengths)
+            self.soft = None
+            if soft:
+                for param in self.mlm.parameters():
+                    param.requires_grad_(False)
+                table = self.mlm.get_input_embeddings().weight.detach()
+                ids = torch.tensor(prompt.template_ids(), dtype=torch.long)
+                extra = table.mean(0, keepdim=True).expand(prompt.prompt_length, -1)
+                vectors = torch.cat([extra, table[ids]], dim=0).clone()
+                self.soft = torch.nn.Parameter(vectors)
+
+        def device(self):
+            return next(self.mlm.parameters()).device
+
+        def forward(self, inputs: Dict[int, Dict[str, Any]]):
+            word_scores = [self._word_scores(n, inputs[n]) for n in self.lengths]
+            scores = torch.cat(word_scores, dim=1)  # (docs, words)
+            joint = scores[:, None, :] + self.member[None, :, :]
+            return torch.logsumexp(joint, dim=-1) - self.log_counts
+
+        def _word_scores(self, n: int, batch: Dict[str, Any]):
+            """Mean log-probability of each n-piece word's pieces at the masks."""
+            embeds = self.mlm.get_input_embeddings()(batch["input_ids"])
+            if self.soft is not None:
+                index = batch["prompt_index"]
+                soft = self.soft[index.clamp(min=0)]
+                embeds = torch.where((index >= 0)[..., None], soft, embeds)
+            logits = self._mask_logits(embeds, batch)  # (docs, n, vocab)
+            log_probs = torch.log_softmax(logits.float(), dim=-1)
+            words = getattr(self, f"words_{n}")  # (words, n)
+            rows = torch.arange(n, device=words.device)[None, :].expand_as(words)
+            return log_probs[:, rows, words].mean(-1)
+
+        def _mask_logits(self, embeds, batch):
+            """The LM head's logits at the masks only: the head is the costly
+            part with a large vocabulary, so it runs on the masks where the
+            model exposes it (BERT's ``cls``, RoBERTa's ``lm_head``)."""
+            positions = batch["mask_positions"]
+            rows = torch.arange(positions.shape[0], device=positions.device)[:, None]
+            head = getattr(self.mlm, "cls", None)
+            if head is None:
+                head = getattr(self.mlm, "lm_head", None)
+            mask = batch["attention_mask"]
+            if head is not None:
+                base = self.mlm.base_model
+                hidden = base(inputs_embeds=embeds, attention_mask=mask)[0]
+                return head(hidden[rows, positions])
+            logits = self.mlm(inputs_embeds=embeds, attention_mask=mask).logits
+            return logits[rows, positions]
+
+    return ClozeModule
+
+
+def ClozeModule(mlm, prompt: ClozePrompt, soft: bool):
+    """The torch module for a masked LM and a prompt (the class is built on
+    first use, so that importing this module does not import torch)."""
+    return _torch_module()(mlm, prompt, soft)

@@ -1,0 +1,326 @@
+"""``python -m workflow fewshot``: review accuracy from k labelled examples per class.
+
+For k in ``--ks`` (0 = zero-shot) and ``--draws`` random draws of k reviews per
+class from the train split, three classifiers learn from the same draw
+(``fewshot_systems.py``: the prompt component, the standard textcat head, TF-IDF
++ logistic regression) and are scored on the test split's reviews. The draws of
+one seed are nested (the 8 of a class are the first 8 of its 16, ...), so the
+curve shows what more examples add rather than which examples were drawn.
+
+Choices are made on the dev split only, before any test score (``choose``):
+the template, verbalizer and calibration by zero-shot accuracy, then the
+training mode (all weights or soft prompts), learning rate and steps of the
+prompt component and the steps of the textcat head (at its config's learning
+rate), at ``--choose-k`` examples per class on draws of their own, each run
+scored on dev after 25, 50 and 100 steps. They are written to ``--choices``
+and read back by later runs (delete the file to choose again).
+
+Zero-shot accuracy comes with a 95% Wilson interval; the few-shot ones with
+the mean, standard deviation, minimum and maximum over the draws. Results are
+written after every fit, so an interrupted run keeps what it measured
+(``--resume`` skips what is already in the output).
+"""
+
+import itertools
+import json
+import math
+import random
+import statistics
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+import srsly
+
+from . import fewshot_report
+from .fewshot_systems import (
+    LABELS,
+    accuracy,
+    predict_spacy,
+    predict_tfidf,
+    prompt_nlp,
+    textcat_nlp,
+    train,
+)
+
+TEMPLATES = (
+    "{text}。总之很[MASK]。",
+    "{text}。感觉很[MASK]。",
+    "{text}。总之，[MASK]。",
+    "[MASK]评：{text}",
+)
+VERBALIZERS = (
+    {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
+    {"POSITIVE": ["好", "棒", "满意"], "NEGATIVE": ["差", "烂", "失望"]},
+)
+CALIBRATIONS = ([], ["", "N/A"])
+# (tune, learning rates) tried for the prompt component; the textcat head's rates
+PROMPT_GRID = (("all", (1e-4, 3e-4, 1e-3)), ("prompt", (1e-2,)))
+# the default config's initial rate; only the steps are chosen
+TEXTCAT_LRS = (2e-3,)
+CHECKPOINTS = (25, 50, 100)
+
+
+def reviews(path: str, limit: int = 0) -> Tuple[List[str], List[str]]:
+    """Texts and labels of the review docs (docs with cats) of a .spacy file."""
+    from benchmarks.tfidf import review_texts
+
+    return review_texts(Path(path), limit)
+
+
+def draw(labels: Sequence[str], k: int, seed: int) -> List[int]:
+    """Indices of k examples per class: the first k of each class's shuffle."""
+    rng = random.Random(seed)
+    chosen: List[int] = []
+    for label in LABELS:
+        members = [i for i, gold in enumerate(labels) if gold == label]
+        rng.shuffle(members)
+        chosen.extend(members[:k])
+    return sorted(chosen)
+
+
+def subsample(texts, labels, n: int, seed: int):
+    """n texts of a split, the same ones for every candidate (0: all)."""
+    if not n or n >= len(texts):
+        return list(texts), list(labels)
+    order = random.Random(seed).sample(range(len(texts)), n)
+    return [texts[i] for i in order], [labels[i] for i in order]
+
+
+def wilson(correct: int, n: int, z: float = 1.96) -> Tuple[float, float]:
+    """The Wilson score interval of a proportion (95% for z = 1.96)."""
+    if not n:
+        return (0.0, 1.0)
+    p = correct / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (centre - half, centre + half)
+
+
+def choose(args, train_split, dev, path: Path) -> Dict[str, Any]:
+    """Settings of the prompt component and the textcat head, on dev only.
+
+    Every candidate's dev accuracy is written to path as soon as it is known,
+    and a candidate already there is not run again, so an interrupted choice
+    resumes; "complete" marks the end.
+    """
+    state = srsly.read_json(path) if path.exists() else {}
+    if state.get("complete"):
+        return state
+    found = state.setdefault(
+        "candidates", {"zero_shot": {}, "prompt": {}, "textcat": {}}
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for template, verbalizer, calibration in itertools.product(
+        TEMPLATES, VERBALIZERS, CALIBRATIONS
+    ):
+        settings = {
+            "template": template,
+            "verbalizer": verbalizer,
+            "content_free": calibration,
+        }
+        key = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+        if key not in found["zero_shot"]:
+            nlp = prompt_nlp(args.backbone, settings)
+            found["zero_shot"][key] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
+            print(f"zero-shot dev {found['zero_shot'][key]:.3f} {key}", flush=True)
+            srsly.write_json(path, state)
+    best_zero = max(found["zero_shot"], key=found["zero_shot"].get)
+    base = json.loads(best_zero)
+    texts, labels = train_split
+    draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
+
+    def sweep(system: str, make, grid) -> Tuple[list, int]:
+        for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
+            key = json.dumps([*options, d])
+            if key in found[system]:
+                continue
+            accs: Dict[str, float] = {}
+
+            def score(step, nlp, options=options, accs=accs):
+                accs[str(step)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
+                print(
+                    f"{system} dev {accs[str(step)]:.3f} {options} {step}", flush=True
+                )
+
+            train(
+                make(options),
+                [texts[i] for i in chosen],
+                [labels[i] for i in chosen],
+                steps=max(CHECKPOINTS),
+                lr=options[-1],
+                batch_size=args.batch_size,
+                seed=d,
+                checkpoints=CHECKPOINTS,
+                on_checkpoint=score,
+            )
+            found[system][key] = accs
+            srsly.write_json(path, state)
+        means = []
+        for options, step in itertools.product(grid, CHECKPOINTS):
+            keys = [json.dumps([*options, d]) for d in range(len(draws))]
+            accs = [found[system][key][str(step)] for key in keys]
+            means.append((statistics.mean(accs), list(options), step))
+        best = max(means, key=lambda row: row[0])
+        return best[1], best[2]
+
+    prompt_grid = [(tune, lr) for tune, lrs in PROMPT_GRID for lr in lrs]
+    (tune, lr), steps = sweep(
+        "prompt",
+        lambda o: prompt_nlp(args.backbone, {**base, "tune": o[0]}),
+        prompt_grid,
+    )
+    state["prompt"] = {**base, "tune": tune, "lr": lr, "steps": steps}
+    (lr,), steps = sweep(
+        "textcat",
+        lambda o: textcat_nlp(args.config, args.backbone),
+        [(lr,) for lr in TEXTCAT_LRS],
+    )
+    state["textcat"] = {"lr": lr, "steps": steps}
+    state.update(
+        {
+            "batch_size": args.batch_size,
+            "choose_k": args.choose_k,
+            "choose_draws": args.choose_draws,
+            "checkpoints": list(CHECKPOINTS),
+            "dev_docs": len(dev[0]),
+            "complete": True,
+        }
+    )
+    srsly.write_json(path, state)
+    return state
+
+
+def fewshot(args) -> int:
+    import torch
+
+    # One torch thread: on cores shared with other work, torch's thread pool
+    # waits on busy cores and one thread is many times faster.
+    torch.set_num_threads(args.threads)
+    train_split = reviews(args.train)
+    dev = subsample(*reviews(args.dev), args.dev_limit, args.seed)
+    test = subsample(*reviews(args.test), args.test_limit, args.seed)
+    choices = choose(args, train_split, dev, Path(args.choices))
+    output = Path(args.output)
+    results = srsly.read_json(output) if args.resume and output.exists() else {}
+    results.update(
+        {
+            "backbone": args.backbone,
+            "train": args.train,
+            "test": args.test,
+            "test_docs": len(test[0]),
+            "ks": args.ks,
+            "draws": args.draws,
+            "draws_large": args.draws_large,
+            "seed": args.seed,
+            "choices": {k: v for k, v in choices.items() if k != "candidates"},
+            "systems": args.systems,
+        }
+    )
+    runs = results.setdefault("runs", {})
+    run_all(args, choices, train_split, test, results, runs, output)
+    results["summary"] = fewshot_report.summarise(runs, args.ks)
+    srsly.write_json(output, results)
+    fewshot_report.plot(results, Path(args.plot))
+    Path(args.table).write_text(fewshot_report.table(results), encoding="utf-8")
+    print(fewshot_report.table(results))
+    return 0
+
+
+def run_all(args, choices, train_split, test, results, runs, output) -> None:
+    texts, labels = train_split
+    prompt = choices["prompt"]
+    if 0 in args.ks and "prompt" in args.systems and "zero_shot" not in results:
+        start = time.perf_counter()
+        predicted = predict_spacy(prompt_nlp(args.backbone, prompt), test[0])
+        correct = sum(p == g for p, g in zip(predicted, test[1]))
+        low, high = wilson(correct, len(test[1]))
+        results["zero_shot"] = {
+            "accuracy": correct / len(test[1]),
+            "correct": correct,
+            "n": len(test[1]),
+            "wilson95": [low, high],
+            "predicted_positive": predicted.count("POSITIVE") / len(predicted),
+            "seconds": time.perf_counter() - start,
+        }
+        srsly.write_json(output, results)
+    systems = {
+        "prompt": lambda: prompt_nlp(args.backbone, prompt),
+        "textcat": lambda: textcat_nlp(args.config, args.backbone),
+    }
+    for k in [k for k in args.ks if k > 0]:
+        n_draws = args.draws if k < args.large_k else args.draws_large
+        for d in range(n_draws):
+            chosen = draw(labels, k, args.seed + d)
+            x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
+            for system in args.systems:
+                key = f"{system}/{k}/{d}"
+                if key in runs:
+                    continue
+                start = time.perf_counter()
+                if system == "tfidf":
+                    predicted = predict_tfidf(x, y, test[0])
+                else:
+                    settings = choices[system]
+                    nlp = train(
+                        systems[system](),
+                        x,
+                        y,
+                        steps=settings["steps"],
+                        lr=settings["lr"],
+                        batch_size=choices["batch_size"],
+                        seed=d,
+                    )
+                    predicted = predict_spacy(nlp, test[0])
+                acc = accuracy(predicted, test[1])
+                runs[key] = {"accuracy": acc, "seconds": time.perf_counter() - start}
+                print(f"{key} test accuracy {acc:.4f}", flush=True)
+                srsly.write_json(output, results)
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "fewshot", help="review accuracy from k examples per class, three systems"
+    )
+    p.add_argument("--backbone", default="training/backbone-tiny")
+    p.add_argument("--config", default="configs/trf.cfg", help="of the textcat head")
+    p.add_argument("--train", default="corpus/train.spacy")
+    p.add_argument("--dev", default="corpus/dev.spacy")
+    p.add_argument("--test", default="corpus/test.spacy")
+    p.add_argument(
+        "--ks",
+        type=lambda s: [int(k) for k in s.split(",")],
+        default=[0, 8, 16, 32, 64, 256],
+    )
+    p.add_argument("--draws", type=int, default=5)
+    p.add_argument(
+        "--large-k",
+        type=int,
+        default=256,
+        help="from this k on, run --draws-large draws",
+    )
+    p.add_argument("--draws-large", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--choose-k", type=int, default=32)
+    p.add_argument("--choose-draws", type=int, default=2)
+    p.add_argument(
+        "--dev-limit", type=int, default=400, help="dev reviews to choose on (0: all)"
+    )
+    p.add_argument("--test-limit", type=int, default=0, help="0: all test reviews")
+    p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument(
+        "--systems",
+        type=lambda s: s.split(","),
+        default=["tfidf", "prompt", "textcat"],
+        help="comma-separated: tfidf, prompt, textcat (runs can be split over "
+        "processes, each with its own --output)",
+    )
+    p.add_argument("--choices", default="metrics/fewshot_dev.json")
+    p.add_argument("--output", default="metrics/fewshot.json")
+    p.add_argument("--plot", default="metrics/fewshot.png")
+    p.add_argument("--table", default="metrics/fewshot.md")
+    p.add_argument(
+        "--resume", action="store_true", help="keep the fits already in --output"
+    )
+    p.set_defaults(func=fewshot)

@@ -20,6 +20,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d
 
+from .resize import resize_output_rows
+
 
 @registry.architectures("hanzi-spacy.TextCatWideDeep.v1")
 def build_wide_deep_textcat(
@@ -62,6 +64,7 @@ def build_wide_deep_textcat(
     model = chain(add_logits(linear_model, deep), activation)
     model.init = _init
     model.attrs["multi_label"] = not exclusive_classes
+    model.attrs["resize_output"] = resize_wide_deep
     for name, layer in (
         ("tok2vec", tok2vec),
         ("attention", attention),
@@ -84,6 +87,23 @@ def _init(model: Model, X=None, Y=None) -> None:
     model.get_ref("correction").set_dim("nI", width)
     for layer in model.layers:
         layer.initialize(X=X, Y=Y)
+
+
+def resize_wide_deep(model: Model, new_nO: int) -> Model:
+    """Grow the classes to new_nO (spaCy's ``resize_output``), keeping old weights.
+
+    spaCy's TextCategorizer appends a new label last. The bag of words resizes
+    itself (its new column starts at zero); the correction's new row starts at
+    zero weights and a negative bias (``hanzi_spacy/ml/resize.py``), so the old
+    classes keep their scores until training teaches the new one.
+    """
+    linear_model = model.layers[0].layers[0]
+    if "resize_output" in linear_model.attrs:
+        linear_model.attrs["resize_output"](linear_model, new_nO)
+    correction = model.get_ref("correction")
+    old_nO = correction.get_dim("nO") if correction.has_dim("nO") is True else 0
+    rows = [i if i < old_nO else None for i in range(new_nO)]
+    return resize_output_rows(model, correction, rows)
 
 
 def add_logits(

@@ -24,6 +24,7 @@ from thinc.api import Config, Model, SequenceCategoricalCrossentropy
 from thinc.types import Floats2d
 
 from ...errors import Errors, HanziError
+from ...ml.resize import resize_output_rows
 from ..ents_scorer import score_char_ents
 from .biluo import biluo_names, decode, softmax, tags_to_spans, transition_scores
 
@@ -105,16 +106,30 @@ class HanziNER(TrainablePipe):
         return list(self.labels)
 
     def add_label(self, label: str) -> int:
-        """Add an entity label before training; returns 1 if new, else 0."""
+        """Add an entity label; returns 1 if new, else 0.
+
+        On a trained component the output layer gets the new label's four tags
+        and keeps the weights of the old ones (``hanzi_spacy/ml/resize.py``), so
+        the old labels are predicted as before until training teaches the new
+        one. Update with a new optimizer: one that has already stepped holds
+        moments of the old size.
+        """
         if not isinstance(label, str) or not label:
             raise ValueError(f"An entity label must be a non-empty string: {label!r}")
         if label in self.labels:
             return 0
-        if self.model.get_ref("output_layer").has_dim("nO") is True:
-            raise HanziError(Errors.E305.format(name=self.name, label=label))
+        old_names = self.tag_names
         self.cfg["labels"] = sorted([*self.labels, label])
+        index = {name: i for i, name in enumerate(old_names)}
+        rows = [index.get(name) for name in self.tag_names]
+        resize_output_rows(self.model, self.model.get_ref("output_layer"), rows)
+        self._decoder = None
         self.vocab.strings.add(label)
         return 1
+
+    def rehearse(self, examples: Iterable[Example], **kwargs) -> Dict[str, float]:
+        """Refused: rehearsal is done through the data (see HanziSegmenter.rehearse)."""
+        raise HanziError(Errors.E520.format(name=self.name))
 
     def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:
         """The best valid BILUO tag indices of each doc's tokens."""

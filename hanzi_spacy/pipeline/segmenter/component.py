@@ -187,6 +187,21 @@ class HanziSegmenter(TrainablePipe):
         except Exception as e:
             error_handler(self.name, self, [doc], e)
 
+    def rehearse(self, examples: Iterable[Example], **kwargs) -> Dict[str, float]:
+        """Refused with an error, where TrainablePipe's would silently do nothing.
+
+        spaCy's ``nlp.rehearse`` updates each component towards the predictions
+        of a frozen copy of its own model. Our components all listen to a
+        shared transformer, and spaCy refuses rehearsal through listeners (its
+        E203); a copy of the backbone per component would double its memory.
+        Rehearsal is done through the data instead (pseudo-rehearsal): raw
+        old-domain text annotated by the frozen original pipeline is mixed into
+        the new training data as silver examples (``python -m workflow update
+        --strategy pseudo``, docs/continual.md), which teaches every listener
+        and the backbone through the ordinary ``nlp.update``.
+        """
+        raise HanziError(Errors.E520.format(name=self.name))
+
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
         """Segment docs in batches; yields the docs of words, new ones."""
         self.check_order()

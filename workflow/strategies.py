@@ -1,0 +1,133 @@
+"""The strategies of ``python -m workflow update`` as configs, and their data.
+
+Each strategy is a config choice on top of the base pipeline's own config
+(``update_config``); pseudo-rehearsal also needs its silver docs
+(``silver_docs``). See ``workflow/update.py`` and docs/continual.md.
+"""
+
+import random
+from pathlib import Path
+from typing import List, Optional
+
+import spacy
+from spacy.tokens import DocBin
+from spacy.util import load_config
+from thinc.api import Config
+
+import hanzi_spacy.training.ewc  # noqa: F401  (registers hanzi-spacy.ewc_penalty.v1)
+import hanzi_spacy.training.mixed_corpus  # noqa: F401  (registers the reader)
+from hanzi_spacy.corpus.lines import write_docbin
+from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.util import HAS_WORDS
+
+STRATEGIES = ("naive", "replay", "pseudo", "ewc")
+
+
+def update_config(
+    base: Path,
+    strategy: str,
+    *,
+    new_train: Path,
+    new_dev: Path,
+    old_dev: Path,
+    mix_path: Optional[Path] = None,
+    mix_ratio: float = 0.0,
+    fisher_path: Optional[Path] = None,
+    ewc_strength: float = 100.0,
+    steps: int = 100,
+    eval_frequency: int = 50,
+    learn_rate: float = 0.001,
+    seed: int = 0,
+) -> Config:
+    """The base pipeline's config with every component sourced from it.
+
+    RETURNS (Config): The training config of one strategy.
+    """
+    if strategy not in STRATEGIES:
+        raise HanziError(Errors.E521.format(name=strategy, strategies=STRATEGIES))
+    config = load_config(base / "config.cfg")
+    for name in config["nlp"]["pipeline"]:
+        config["components"][name] = {"source": str(base)}
+    config["paths"]["train"] = str(new_train)
+    config["paths"]["dev"] = str(new_dev)
+    mixing = strategy in ("replay", "pseudo")
+    config["corpora"]["train"] = {
+        "@readers": "hanzi-spacy.MixedCorpus.v1",
+        "path": "${paths.train}",
+        "mix_path": str(mix_path) if mixing else None,
+        "mix_ratio": mix_ratio if mixing else 0.0,
+        "seed": seed,
+        "max_length": 0,
+        "limit": 0,
+    }
+    config["corpora"]["dev"] = {
+        "@readers": "hanzi-spacy.MixedCorpus.v1",
+        "path": "${paths.dev}",
+        "mix_path": str(old_dev),
+        "mix_ratio": 1.0,
+        "seed": seed,
+        "max_length": 0,
+        "limit": 0,
+    }
+    training = config["training"]
+    training.update(
+        max_steps=steps,
+        eval_frequency=eval_frequency,
+        patience=4 * eval_frequency,
+        seed=seed,
+        before_update=None,
+    )
+    training["optimizer"]["learn_rate"] = {
+        "@schedules": "warmup_linear.v1",
+        "warmup_steps": max(steps // 12, 1),
+        "total_steps": steps,
+        "initial_rate": learn_rate,
+    }
+    if strategy == "ewc":
+        training["before_update"] = {
+            "@callbacks": "hanzi-spacy.ewc_penalty.v1",
+            "fisher_path": str(fisher_path),
+            "strength": ewc_strength,
+            "n_docs": 128,
+            "batch_size": 8,
+            "transformer": "transformer",
+            "seed": seed,
+        }
+    return config
+
+
+def silver_docs(base: Path, text: Path, budget: float, seed: int, output: Path) -> int:
+    """Annotate random lines of text with the base pipeline until budget characters.
+
+    RETURNS (int): The number of docs written to output.
+    """
+    lines = [line for line in text.read_text(encoding="utf-8").splitlines() if line]
+    random.Random(seed + 1).shuffle(lines)
+    chosen: List[str] = []
+    total = 0
+    for line in lines:
+        if total >= budget:
+            break
+        chosen.append(line)
+        total += len(line)
+    nlp = spacy.load(base)
+    tags = set(nlp.get_pipe("tagger").labels) if "tagger" in nlp.pipe_names else None
+    docs = []
+    for doc in nlp.pipe(chosen):
+        doc.user_data[HAS_WORDS] = True
+        for token in doc:
+            if tags is not None and token.tag_ not in tags:
+                token.tag_ = ""  # spaCy's "_SP" for whitespace: no tag to learn
+        if doc.cats:  # the exclusive textcat learns from 0/1 labels only
+            best = max(doc.cats, key=doc.cats.get)
+            doc.cats = {label: float(label == best) for label in doc.cats}
+        docs.append(doc)
+    return write_docbin(docs, output)
+
+
+def characters(path: Path) -> int:
+    """The characters of the docs of a .spacy file."""
+    return sum(
+        len(doc.text)
+        for doc in DocBin().from_disk(path).get_docs(spacy.blank("zh").vocab)
+    )

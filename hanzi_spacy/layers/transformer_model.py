@@ -196,6 +196,8 @@ def forward(
     script: str = "",
 ) -> Tuple[FullTransformerBatch, Callable]:
     """spacy-transformers' forward pass, with the alignment and split in numpy."""
+    if model.transformer is None:
+        raise HanziError(Errors.E573)
     tokenizer = model.tokenizer
     if not isinstance(tokenizer, PreTrainedTokenizerFast) or "logger" in model.attrs:
         # A slow tokenizer has no offsets: spacy-transformers aligns by strings.
@@ -407,3 +409,20 @@ class NumpySplitBatch(FullTransformerBatch):
             prev_pieces += doc_pieces.input_ids.size
             start = end
         return outputs
+
+
+def merge_peft_layers(nlp) -> Dict[str, int]:
+    """Fold the peft layers (LoRA, ...) of every transformer in a pipeline into
+    their base weights, for prediction at a plain model's cost.
+
+    The merged pipeline computes the same (up to float rounding) and saves as a
+    plain one; bottleneck adapters cannot be merged (E571).
+    nlp (Language): The pipeline, changed in place.
+    RETURNS (Dict[str, int]): The number of layers merged, per component.
+    """
+    merged = {}
+    for name, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if isinstance(model, CharTransformerModel) and model.transformer is not None:
+            merged[name] = model.shim.merge()
+    return merged

@@ -10,7 +10,10 @@ from transformers import AutoModel
 
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.layers.adapters import AdapterLinear
-from hanzi_spacy.layers.transformer_model import create_transformer_model
+from hanzi_spacy.layers.transformer_model import (
+    create_transformer_model,
+    merge_peft_layers,
+)
 from hanzi_spacy.layers.tuning import split_state
 
 from .conftest import analysis, make_nlp, overfit, sample_examples
@@ -75,8 +78,7 @@ def test_lora_merges_into_the_base_weights(tiny_backbone, tmp_path):
     nlp = tuned_nlp(tiny_backbone, peft=LORA)
     text = sample_examples(nlp)[0].reference.text
     before = hidden(nlp, text)
-    shim = nlp.get_pipe("transformer").model.shim
-    assert shim.merge() == 2  # query and value of the one layer
+    assert merge_peft_layers(nlp) == {"transformer": 2}  # query, value of 1 layer
     assert not any("lora_" in n for n in backbone_of(nlp).state_dict())
     assert torch.allclose(hidden(nlp, text), before, atol=1e-5)
     loaded = reload_strictly(nlp, tmp_path / "merged")
@@ -169,3 +171,28 @@ def build(**options):
 def test_options_that_cannot_work_are_refused(options, code):
     with pytest.raises(HanziError, match=code):
         build(**options)
+
+
+def test_hub_config_takes_the_same_options(hub_shaped_backbone, tmp_path):
+    from spacy.util import load_config, load_model_from_config
+
+    from .test_configs import CONFIGS
+
+    overrides = {
+        "paths.backbone": str(hub_shaped_backbone),
+        "components.transformer.model.peft": LORA,
+        **FLOAT32,
+    }
+    config = load_config(CONFIGS / "hub.cfg", overrides=overrides, interpolate=True)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    overfit(nlp, sample_examples(nlp), steps=10)
+    trainable = [n for n, p in backbone_of(nlp).named_parameters() if p.requires_grad]
+    assert len(trainable) == 2 * 2 * 2  # A and B of query and value in 2 layers
+    assert_same_predictions(nlp, reload_strictly(nlp, tmp_path / "hub-lora"))
+
+
+def test_a_transformer_never_initialised_says_how_to_freeze_it(tiny_backbone):
+    # What spaCy leaves of a transformer in frozen_components that is not sourced.
+    nlp = make_nlp(tiny_backbone)
+    with pytest.raises(HanziError, match="E573"):
+        nlp.get_pipe("transformer").model.predict([nlp.make_doc("北京")])

@@ -1,0 +1,66 @@
+"""finetune-compare: each method's config, and the step benchmark's figures."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.util import load_config, load_model_from_config
+
+from hanzi_spacy.errors import HanziError
+from workflow.finetune import METHODS, method_overrides, parse_methods, write_config
+
+from ..conftest import CONFIG, pku_docs, review_docs
+
+ROOT = Path(__file__).parent.parent.parent
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_builds_a_pipeline(method, tmp_path, tiny_backbone):
+    path = write_config(CONFIG, method_overrides(method, 2, 128), tmp_path / "c.cfg")
+    config = load_config(path, overrides={"paths.backbone": str(tiny_backbone)})
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    options = nlp.get_pipe("transformer").model.shim.spec
+    assert (options["peft"] is not None) == method.startswith("lora-")
+    assert (options["adapters"] is not None) == (method == "adapters")
+    frozen = {"frozen": 2, "lower": 1}.get(method)
+    assert options["frozen_layers"] == frozen
+
+
+def test_trf_only_variant_has_no_cnn(tmp_path):
+    overrides = method_overrides("lora-8", 2, 128)
+    path = write_config(CONFIG, overrides, tmp_path / "c.cfg", variant="trf-only")
+    config = load_config(path)
+    assert "tok2vec" not in config["nlp"]["pipeline"]
+    assert config["components"]["transformer"]["model"]["peft"]["r"] == 8
+
+
+def test_unknown_method_is_refused():
+    with pytest.raises(HanziError, match="E405"):
+        parse_methods("full,lora-3")
+
+
+def test_step_benchmark_reports_what_trains(tmp_path, tiny_backbone):
+    nlp = spacy.blank("zh")
+    DocBin(docs=pku_docs(nlp.vocab) + review_docs(nlp.vocab)).to_disk(
+        tmp_path / "train.spacy"
+    )
+    config = write_config(CONFIG, method_overrides("lora-4", 1, 32), tmp_path / "c.cfg")
+    command = [sys.executable, "-m", "workflow", "finetune-step", str(config)]
+    command += [
+        "--backbone",
+        str(tiny_backbone),
+        "--train",
+        str(tmp_path / "train.spacy"),
+    ]
+    command += ["--steps", "2", "--warmup", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    # LoRA r=4 on query and value of the one 32-wide layer: 2 × (4×32 + 32×4)
+    assert figures["trainable"] == 2 * (4 * 32 + 32 * 4)
+    assert 0 < figures["trainable_share"] < 0.05
+    assert figures["seconds_per_step"] > 0 and figures["peak_rss_mib"] > 0

@@ -211,6 +211,13 @@ class Errors(metaclass=ErrorsWithCodes):
         "{variant!r} variant removes, and not through hanzi-spacy.ConcatTok2Vec.v1 "
         "with another listener to keep."
     )
+    E405 = "Unknown fine-tuning method {name!r}; choose from {methods}."
+    E406 = "The step benchmark failed: {command}\n{output}"
+    E407 = "Unknown task tuning {name!r}; choose from {options}."
+    E408 = (
+        "The new task changed what the trained components output on {changed} of "
+        "{total} test texts; they must stay as they were."
+    )
     # HKCanCor (E410-E414), see workflow/chat.py and workflow/hkcancor.py
     E410 = (
         "{path}:{line}: not a CHAT line: {text!r}. Expected an @header, a "
@@ -268,9 +275,12 @@ class Errors(metaclass=ErrorsWithCodes):
         "Bottleneck adapters are not linear and cannot be merged into the base "
         "weights; only peft methods such as LoRA can."
     )
-    E572 = (
-        "Component {name!r} has no hanzi-spacy.TransformerModel.v1 backbone to "
-        "{action}."
+    E573 = (
+        "The transformer's backbone was never loaded: a transformer listed in "
+        "[training] frozen_components is not initialised, so it must be sourced "
+        "from a trained pipeline ([components.transformer] source = ...; add it to "
+        "annotating_components when components listen to it). To keep a new "
+        "backbone's weights fixed instead, set frozen_layers on its model."
     )
     # --- continual learning (E520-E539), see workflow/update.py, training/
     E520 = (
@@ -362,8 +372,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E504 = "{path}:{line}: not a JSON object ({reason})."
     E505 = "{path}:{line}: the {field!r} field holds {got}, not a text."
     E506 = (
-        "{path}:{line}: the document has {n} characters, more than --max-chars "
-        "{limit}."
+        "{path}:{line}: the document has {n} characters, more than --max-chars {limit}."
     )
     E507 = "{path}: no column {field!r} (the columns are: {columns})."
     E508 = "{path}: column {field!r} holds {type}, not strings."

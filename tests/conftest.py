@@ -101,6 +101,33 @@ def hub_shaped_backbone(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def trained_nlp(tiny_backbone):
+    """configs/trf.cfg on the tiny backbone, overfit on the samples (one per
+    session, whatever tests use it)."""
+    from .pipeline.conftest import make_nlp, overfit, sample_examples
+
+    nlp = make_nlp(tiny_backbone)
+    return overfit(nlp, sample_examples(nlp))
+
+
+@pytest.fixture(scope="session")
+def trained_path(trained_nlp, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pipeline") / "model"
+    trained_nlp.to_disk(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def float32_nlp(trained_path):
+    """The trained pipeline predicting in float32 whatever the CPU."""
+    import spacy
+
+    from .pipeline.conftest import PREDICTION_DTYPE
+
+    return spacy.load(trained_path, config={PREDICTION_DTYPE: "float32"})
+
+
 @pytest.fixture
 def report() -> ConversionReport:
     return ConversionReport()

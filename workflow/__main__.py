@@ -11,9 +11,35 @@ from typing import List, Optional
 
 from hanzi_spacy.errors import HanziError
 
-from . import ablation, backbone, demo, fetch, hkcancor, package, preprocess
+from . import (
+    ablation,
+    backbone,
+    demo,
+    fetch,
+    fewshot,
+    finetune,
+    hkcancor,
+    hkcancor_split,
+    newtask,
+    package,
+    preprocess,
+    update,
+)
 
-COMMANDS = (fetch, preprocess, backbone, package, demo, ablation, hkcancor)
+COMMANDS = (
+    fetch,
+    preprocess,
+    backbone,
+    package,
+    demo,
+    ablation,
+    hkcancor,
+    fewshot,
+    finetune,
+    hkcancor_split,
+    update,
+    newtask,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

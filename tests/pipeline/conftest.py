@@ -4,7 +4,6 @@ import random
 from pathlib import Path
 from typing import List
 
-import pytest
 import spacy
 from spacy.language import Language
 from spacy.training import Example
@@ -67,25 +66,6 @@ def assert_close(expected: List[tuple], got: List[tuple], share: float = 0.98):
         assert cats.keys() == other_cats.keys()
         assert all(abs(cats[k] - other_cats[k]) < 0.01 for k in cats)
     assert agreement(expected, got) >= share
-
-
-@pytest.fixture(scope="session")
-def trained_nlp(tiny_backbone) -> Language:
-    nlp = make_nlp(tiny_backbone)
-    return overfit(nlp, sample_examples(nlp))
-
-
-@pytest.fixture(scope="session")
-def trained_path(trained_nlp, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pipeline") / "model"
-    trained_nlp.to_disk(path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def float32_nlp(trained_path) -> Language:
-    """The trained pipeline predicting in float32 whatever the CPU."""
-    return spacy.load(trained_path, config={PREDICTION_DTYPE: "float32"})
 
 
 __all__ = [

@@ -253,8 +253,8 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E566 = (
         "TransformerModel.v1: peft = {options} is not a peft config. Give its "
-        "peft_type and options, e.g. {{\"peft_type\": \"LORA\", \"r\": 8, "
-        "\"lora_alpha\": 16, \"target_modules\": [\"query\", \"value\"]}}."
+        'peft_type and options, e.g. {{"peft_type": "LORA", "r": 8, '
+        '"lora_alpha": 16, "target_modules": ["query", "value"]}}.'
     )
     E567 = (
         "TransformerModel.v1: peft_type {peft_type!r} is a prompt-learning method; "
@@ -316,7 +316,7 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E541 = (
         "The verbalizer {verbalizer!r} needs at least two labels, each with one "
-        "or more label words, e.g. {{\"POSITIVE\": [\"好\"], \"NEGATIVE\": [\"差\"]}}."
+        'or more label words, e.g. {{"POSITIVE": ["好"], "NEGATIVE": ["差"]}}.'
     )
     E542 = (
         "Label word {word!r} of {label!r} is unknown to the backbone's tokenizer "
@@ -334,7 +334,7 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E546 = "ClozeModel.v1: tune must be one of {options}, not {tune!r}."
     E547 = (
-        "ClozeModel.v1: prompt_length = {prompt_length} needs tune = \"prompt\" "
+        'ClozeModel.v1: prompt_length = {prompt_length} needs tune = "prompt" '
         "(soft prompt vectors train only with a frozen backbone)."
     )
     E548 = (
@@ -358,7 +358,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E552 = (
         "'{name}': multi-label mode (exclusive_classes = false) compares each "
         "label with its content-free score, so content_free must name at least "
-        "one content-free text, e.g. [\"\", \"N/A\"]."
+        'one content-free text, e.g. ["", "N/A"].'
     )
     # --- annotating at scale (E500-E519), see annotate/
     E500 = (

@@ -202,8 +202,9 @@ def markdown_table(results: Dict[str, Dict], json_path: Path) -> str:
     header += [f"dev {label}" for _, label in TABLE_SCORES]
     header += [f"test {label}" for _, label in TABLE_SCORES]
     any_result = next(iter(results.values()))
+    variant = any_result.get("variant", "default")
     lines = [
-        f"`python -m workflow finetune-compare` ({any_result.get('variant', 'default')} "
+        f"`python -m workflow finetune-compare` ({variant} "
         f"config) on `{any_result['backbone']}`, "
         f"{any_result.get('steps')} steps, seed {any_result.get('seed')}; configs and "
         f"models in `{json_path.name}`.",

@@ -40,6 +40,7 @@ from thinc.types import Floats2d
 
 from ..errors import Errors, HanziError
 from ..ml.cloze import cloze_module, is_loaded, load_cloze
+from .textcat import CATS_SCORE_WEIGHTS
 
 DEFAULT_CONFIG = """
 [model]
@@ -68,19 +69,7 @@ SOFT_PROMPTS = "soft_prompts.safetensors"
         "model": DEFAULT_MODEL,
         "scorer": {"@scorers": "hanzi-spacy.textcat_scorer.v1"},
     },
-    default_score_weights={
-        "cats_score": 1.0,
-        "cats_acc": None,
-        "cats_score_desc": None,
-        "cats_micro_p": None,
-        "cats_micro_r": None,
-        "cats_micro_f": None,
-        "cats_macro_p": None,
-        "cats_macro_r": None,
-        "cats_macro_f": None,
-        "cats_macro_auc": None,
-        "cats_f_per_type": None,
-    },
+    default_score_weights=CATS_SCORE_WEIGHTS,
 )
 def make_prompt_textcat(
     nlp: Language,

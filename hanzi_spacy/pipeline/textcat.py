@@ -38,6 +38,20 @@ upstream = "*"
 @layers = "reduce_mean.v1"
 """
 DEFAULT_MODEL = Config().from_str(DEFAULT_CONFIG)["model"]
+# Select on cats_score; report the rest.
+CATS_SCORE_WEIGHTS = {
+    "cats_score": 1.0,
+    "cats_acc": None,
+    "cats_score_desc": None,
+    "cats_micro_p": None,
+    "cats_micro_r": None,
+    "cats_micro_f": None,
+    "cats_macro_p": None,
+    "cats_macro_r": None,
+    "cats_macro_f": None,
+    "cats_macro_auc": None,
+    "cats_f_per_type": None,
+}
 
 
 @registry.scorers("hanzi-spacy.textcat_scorer.v1")
@@ -67,19 +81,7 @@ def score_annotated_cats(examples: Iterable[Example], **kwargs) -> Dict[str, obj
         "model": DEFAULT_MODEL,
         "scorer": {"@scorers": "hanzi-spacy.textcat_scorer.v1"},
     },
-    default_score_weights={
-        "cats_score": 1.0,
-        "cats_acc": None,
-        "cats_score_desc": None,
-        "cats_micro_p": None,
-        "cats_micro_r": None,
-        "cats_micro_f": None,
-        "cats_macro_p": None,
-        "cats_macro_r": None,
-        "cats_macro_f": None,
-        "cats_macro_auc": None,
-        "cats_f_per_type": None,
-    },
+    default_score_weights=CATS_SCORE_WEIGHTS,
 )
 def make_hanzi_textcat(
     nlp: Language,

@@ -14,6 +14,7 @@ import spacy
 
 from ..conftest import CONFIG, PKU_LINES, REVIEWS
 from .conftest import make_nlp, overfit, sample_examples
+from .test_tuning import FLOAT32, LORA
 
 OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 ROOT = Path(__file__).parent.parent.parent  # where `python -m workflow` runs
@@ -135,13 +136,6 @@ def test_same_seed_same_scores_and_weights(tmp_path, tiny_backbone):
     assert result("a")[1] != result("c")[1]  # the seed is what makes them equal
 
 
-LORA = {
-    "peft_type": "LORA",
-    "r": 4,
-    "lora_alpha": 8,
-    "target_modules": ["query", "value"],
-}
-FLOAT32 = {"components.transformer.model.prediction_dtype": "float32"}
 HIDDEN = (
     "[round(float(x), 4) for x in nlp.get_pipe('transformer').model.predict("
     "[nlp.make_doc('江泽民在北京会见代表团。')]).model_output.last_hidden_state.sum(-1)[0]]"

@@ -36,7 +36,7 @@ TASK_COMPONENTS = ("task_transformer", "task_textcat")
 
 def task_config(base: Path, task: Config, tuning: str, width: int) -> Config:
     """The training config: the base pipeline's components sourced and frozen,
-    the task's added before the sentencizer (or the segmenter)."""
+    the task's added before them (or after the transformer it listens to)."""
     if tuning not in TUNINGS:
         raise HanziError(Errors.E407.format(name=tuning, options=", ".join(TUNINGS)))
     config = load_config(base / "config.cfg")
@@ -53,14 +53,11 @@ def task_config(base: Path, task: Config, tuning: str, width: int) -> Config:
         model = components["task_transformer"]["model"]
         del model["peft"]
         model["adapters"] = {"size": max(width // 4, 8)}
-    position = next(
-        (
-            names.index(n)
-            for n in ("hanzi_sentencizer", "hanzi_segmenter")
-            if n in names
-        ),
-        len(names),
-    )
+    # At prediction, listeners read doc._.trf_data, which every transformer
+    # overwrites: a task with its own transformer goes first, so that the trained
+    # pipeline's transformer writes last and its components read their own; a
+    # frozen-tuning classifier goes right after the transformer it listens to.
+    position = names.index("transformer") + 1 if tuning == "frozen" else 0
     config["nlp"]["pipeline"] = names[:position] + added + names[position:]
     config["components"].update(components)
     config["paths"].update(task["paths"])

@@ -69,6 +69,9 @@ def test_new_task_leaves_the_trained_components_as_they_were(
         ["task_transformer", "task_textcat"] if tuning == "lora" else ["task_textcat"]
     )
     assert [n for n in new.pipe_names if n.startswith("task_")] == expected
+    # The trained transformer writes doc._.trf_data after the task's own.
+    assert new.pipe_names.index("transformer") < new.pipe_names.index("tagger")
+    assert new.pipe_names.index(expected[-1]) < new.pipe_names.index("tagger")
     assert new.pipe_names[-1] == "hanzi_segmenter"
     doc = new("江泽民在北京会见代表团。")
     assert set(LABELS) <= set(doc.cats) and {"POSITIVE", "NEGATIVE"} <= set(doc.cats)

@@ -60,14 +60,26 @@ def make_textcat_scorer() -> Callable:
 
 
 def score_annotated_cats(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
-    """spaCy's cats scores plus ``cats_acc``, over the docs that have gold cats."""
-    examples = [eg for eg in examples if eg.reference.cats]
+    """spaCy's cats scores plus ``cats_acc``, over the docs that have gold cats.
+
+    With ``labels`` (a component's own), only docs whose gold cats name one of
+    them count, and nothing is scored if none does: a pipeline with two
+    classifiers (``workflow/newtask.py``) reports each on its own data.
+    """
+    labels = set(kwargs.get("labels") or [])
+    examples = [
+        eg
+        for eg in examples
+        if eg.reference.cats and (not labels or labels & set(eg.reference.cats))
+    ]
+    if labels and not examples:
+        return {}
     kwargs.setdefault("multi_label", False)
     scores = Scorer.score_cats(examples, "cats", **kwargs)
     correct = 0
     for eg in examples:
         gold = max(eg.reference.cats.items(), key=lambda kv: kv[1])[0]
-        pred = eg.predicted.cats
+        pred = {k: v for k, v in eg.predicted.cats.items() if not labels or k in labels}
         correct += bool(pred) and max(pred.items(), key=lambda kv: kv[1])[0] == gold
     scores["cats_acc"] = correct / len(examples) if examples else None
     return scores

@@ -90,3 +90,27 @@ def test_the_check_sees_a_changed_component(trained_path):
     bias[0] += 0.5  # one class only: a shift of every logit would change nothing
     layer.set_param("b", bias)
     assert old_outputs(nlp, texts, ["POSITIVE", "NEGATIVE"]) != before
+
+
+def test_each_classifier_is_scored_on_its_own_labels():
+    from spacy.training import Example
+
+    from hanzi_spacy.pipeline.textcat import score_annotated_cats
+
+    nlp = spacy.blank("zh")
+    examples = []
+    for text, gold in (("新闻", "NEWS"), ("好评", "REVIEW")):
+        predicted = nlp.make_doc(text)
+        # The sentiment classifier is sure of itself on register data.
+        predicted.cats = {
+            "POSITIVE": 0.99,
+            "NEGATIVE": 0.01,
+            "NEWS": 0.6,
+            "REVIEW": 0.4,
+        }
+        reference = nlp.make_doc(text)
+        reference.cats = {label: float(label == gold) for label in LABELS}
+        examples.append(Example(predicted, reference))
+    assert score_annotated_cats(examples, labels=["POSITIVE", "NEGATIVE"]) == {}
+    scores = score_annotated_cats(examples, labels=list(LABELS))
+    assert scores["cats_acc"] == 0.5  # NEWS wins both; POSITIVE is not its label

@@ -128,6 +128,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "Face folder or hub name of a masked language model (config.json, weights "
         "and a fast tokenizer)."
     )
+    E211 = (
+        "The word-boundary objective (boundary_weight {weight}) needs a BERT "
+        "backbone; {path} is a {model_type}. Set boundary_weight to 0 to continue "
+        "it with the masked-language objective alone."
+    )
     # --- pipeline components (E300-E399), see pipeline/
     E300 = (
         "Component '{name}' listens to the transformer (or tok2vec) but comes after "
@@ -309,6 +314,20 @@ class Errors(metaclass=ErrorsWithCodes):
         "workflow/hkcancor_tags.json; add it there."
     )
     E527 = "Version {version!r} is not MAJOR.MINOR.PATCH, so it cannot be bumped."
+    E528 = (
+        "--freeze names {names}, but the base pipeline's components are "
+        "{pipeline}."
+    )
+    E529 = (
+        "The {strategy} strategy trains LoRA in {name!r}: freezing it would leave "
+        "nothing of the backbone to train. Freeze the other components, or use "
+        "--strategy naive (or replay) with --freeze {name} for a frozen backbone."
+    )
+    E530 = (
+        "The LoRA strategies need one transformer component in the base pipeline "
+        "(found {transformers}) and its backbone exported as a Hugging Face folder "
+        "(backbone={backbone}); `python -m workflow update` exports it."
+    )
     # --- prompt-based classification (E540-E559), see pipeline/prompt_textcat.py
     E540 = (
         "Template {template!r} must contain '{{text}}' once and '[MASK]' once, "

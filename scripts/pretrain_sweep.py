@@ -27,6 +27,19 @@ RUNS = {
     "batch-16": {"batch_size": 16, "steps_factor": 2},
     "padded": {"pack": False},
     "float32": {"bf16": False},
+    "no-dropout": {
+        "batch_size": 16,
+        "steps_factor": 2,
+        "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0,
+    },
+    "no-dropout-lr-2e-3": {
+        "batch_size": 16,
+        "steps_factor": 2,
+        "hidden_dropout_prob": 0.0,
+        "attention_probs_dropout_prob": 0.0,
+        "learning_rate": 0.002,
+    },
 }
 
 

@@ -35,7 +35,30 @@ class MaskedOnlyBertForMaskedLM(BertForMaskedLM):
     loss. The weights and the loss are those of BertForMaskedLM; the logits
     returned with labels are (number of labelled positions, vocab_size). Saved
     folders name BertForMaskedLM (see train.py), so nothing depends on this class.
+
+    With ``add_boundary_head``, a second loss asks a linear layer on the last
+    hidden states whether each unmasked character begins a word (the collator's
+    ``boundary_labels``); the head is dropped when the backbone is saved
+    (``backbone_state_dict``).
     """
+
+    def __init__(self, config: BertConfig) -> None:
+        super().__init__(config)
+        self.boundary_head: Optional[torch.nn.Linear] = None
+        self.boundary_weight = 0.0
+
+    def add_boundary_head(self, weight: float) -> None:
+        """Train a word-boundary classifier beside the MLM, its loss times weight."""
+        self.boundary_head = torch.nn.Linear(self.config.hidden_size, 2)
+        self.boundary_weight = weight
+
+    def backbone_state_dict(self) -> Dict[str, torch.Tensor]:
+        """The weights of BertForMaskedLM, without the boundary head."""
+        return {
+            key: value
+            for key, value in self.state_dict().items()
+            if not key.startswith("boundary_head.")
+        }
 
     def forward(
         self,
@@ -43,6 +66,7 @@ class MaskedOnlyBertForMaskedLM(BertForMaskedLM):
         attention_mask: Optional[torch.Tensor] = None,
         token_type_ids: Optional[torch.Tensor] = None,
         labels: Optional[torch.Tensor] = None,
+        boundary_labels: Optional[torch.Tensor] = None,
     ) -> MaskedLMOutput:
         if labels is None:
             return super().forward(
@@ -54,6 +78,14 @@ class MaskedOnlyBertForMaskedLM(BertForMaskedLM):
         selected = labels != -100
         logits = self.cls(hidden[selected])
         loss = torch.nn.functional.cross_entropy(logits.float(), labels[selected])
+        if self.boundary_head is not None and boundary_labels is not None:
+            where = boundary_labels != -100
+            if where.any():
+                scores = self.boundary_head(hidden[where]).float()
+                boundary = torch.nn.functional.cross_entropy(
+                    scores, boundary_labels[where]
+                )
+                loss = loss + self.boundary_weight * boundary
         return MaskedLMOutput(loss=loss, logits=logits)
 
 

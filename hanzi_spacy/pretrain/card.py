@@ -65,6 +65,14 @@ def write_model_card(
         f"{settings['mask_probability']:.0%} of the characters"
         + (", sequences packed from consecutive lines" if settings["pack"] else "")
         + (", bfloat16 autocast" if metrics.get("bf16") else ""),
+    ]
+    if settings.get("boundary_weight"):
+        lines.append(
+            f"- plus a word-boundary loss (weight {settings['boundary_weight']}): "
+            "whether each unmasked character begins a word of jieba's "
+            "segmentation (default dictionary, no HMM) of the text"
+        )
+    lines += [
         f"- {metrics['steps']:,} steps ({metrics['epochs']:.2f} passes over the "
         f"text), batches of {settings['batch_size']} x {settings['max_length']}, "
         f"learning rate {settings['learning_rate']} ({settings['lr_scheduler']})",

@@ -50,6 +50,10 @@ class MaskingCollator:
     span_length (float): Mean length of a span (unit="span").
     generator (Optional[torch.Generator]): Source of randomness; None for torch's
         global generator.
+    boundaries (bool): Also return ``boundary_labels``: 1 where a character
+        begins a jieba word, 0 where it continues one, -100 on special tokens,
+        padding and the characters chosen for the MLM (a run of [MASK] would
+        give their words' edges away).
     """
 
     pad_token_id: int
@@ -60,6 +64,7 @@ class MaskingCollator:
     unit: str = "word"
     span_length: float = 3.0
     generator: Optional[torch.Generator] = None
+    boundaries: bool = False
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -70,7 +75,8 @@ class MaskingCollator:
         evaluation set, see ``mask_once``) are only padded.
 
         features (Sequence[Example]): Examples with input_ids and word_ids.
-        RETURNS (Dict[str, torch.Tensor]): input_ids, attention_mask, labels.
+        RETURNS (Dict[str, torch.Tensor]): input_ids, attention_mask, labels, and
+            boundary_labels when ``boundaries`` is set.
         """
         width = max(len(f["input_ids"]) for f in features)
         input_ids = _pad(features, "input_ids", width, self.pad_token_id)
@@ -80,14 +86,17 @@ class MaskingCollator:
         ).long()
         if "labels" in features[0]:
             labels = _pad(features, "labels", width, IGNORE_INDEX)
-        else:
-            word_ids = _pad(features, "word_ids", width, -1)
-            input_ids, labels = self.mask(input_ids, word_ids)
-        return {
-            "input_ids": input_ids,
-            "attention_mask": attention_mask,
-            "labels": labels,
-        }
+            return {
+                "input_ids": input_ids,
+                "attention_mask": attention_mask,
+                "labels": labels,
+            }
+        word_ids = _pad(features, "word_ids", width, -1)
+        masked, labels = self.mask(input_ids, word_ids)
+        batch = {"input_ids": masked, "attention_mask": attention_mask, "labels": labels}
+        if self.boundaries:
+            batch["boundary_labels"] = boundary_labels(word_ids, labels)
+        return batch
 
     def mask(
         self, input_ids: torch.Tensor, word_ids: torch.Tensor
@@ -176,6 +185,20 @@ class MaskingCollator:
                 {"input_ids": new_ids[0].tolist(), "labels": labels[0].tolist()}
             )
         return masked
+
+
+def boundary_labels(word_ids: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """1 where a piece begins a word, 0 where it continues one; -100 where
+    word_ids is -1 or the piece is masked (labels not -100).
+
+    word_ids (torch.Tensor): (batch, length) word indices, -1 on special tokens.
+    labels (torch.Tensor): (batch, length) MLM labels.
+    RETURNS (torch.Tensor): (batch, length) boundary labels.
+    """
+    previous = torch.nn.functional.pad(word_ids[:, :-1], (1, 0), value=-1)
+    begins = (word_ids != previous).long()
+    hidden = (word_ids < 0) | (labels != IGNORE_INDEX)
+    return torch.where(hidden, IGNORE_INDEX, begins)
 
 
 def _pad(features: Sequence[Example], key: str, width: int, value: int) -> torch.Tensor:

@@ -37,6 +37,7 @@ TRAINING_KEYS = (
     "span_length",  # mean span length when masking spans
     "lr_scheduler",  # "linear" or "cosine" decay after the warm-up
     "bf16",  # bfloat16 autocast: "auto" (where the CPU or GPU has it), true, false
+    "boundary_weight",  # weight of the word-boundary loss beside the MLM; 0: none
 )
 # Settings a preset written before they existed may leave out.
 TRAINING_DEFAULTS = {
@@ -45,6 +46,7 @@ TRAINING_DEFAULTS = {
     "span_length": 3.0,
     "lr_scheduler": "linear",
     "bf16": False,
+    "boundary_weight": 0.0,
 }
 
 Preset = Dict[str, Dict[str, Any]]

@@ -148,7 +148,10 @@ def pretrain(
         mask_probability=training["mask_probability"],
         unit=training["masking"],
         span_length=training["span_length"],
+        boundaries=training["boundary_weight"] > 0,
     )
+    if training["boundary_weight"] > 0:
+        _add_boundary_head(model, training["boundary_weight"], init_from)
     train_data = make_examples(
         tokenizer, train_texts, max_length, pack=training["pack"]
     )
@@ -485,9 +488,32 @@ def _prepare_output(
     return None
 
 
+def _add_boundary_head(
+    model: torch.nn.Module, weight: float, init_from: Optional[Union[str, Path]]
+) -> None:
+    if not isinstance(model, MaskedOnlyBertForMaskedLM):
+        raise HanziError(
+            Errors.E211.format(
+                weight=weight, path=init_from, model_type=model.config.model_type
+            )
+        )
+    model.add_boundary_head(weight)
+
+
 def _save(trainer: Trainer, output_dir: Path, is_main: bool) -> None:
-    """Save the model and tokenizer as a standard BertForMaskedLM folder."""
-    trainer.save_model(str(output_dir))
+    """Save the model and tokenizer as a standard BertForMaskedLM folder (the
+    word-boundary head of training is left out)."""
+    model = trainer.model
+    if isinstance(model, MaskedOnlyBertForMaskedLM) and model.boundary_head is not None:
+        if is_main:
+            model.save_pretrained(
+                str(output_dir),
+                state_dict=model.backbone_state_dict(),
+                safe_serialization=True,
+            )
+            trainer.processing_class.save_pretrained(str(output_dir))
+    else:
+        trainer.save_model(str(output_dir))
     if is_main and isinstance(trainer.model, MaskedOnlyBertForMaskedLM):
         # The weights are BertForMaskedLM's; name that class, not the subclass
         # that only made training cheaper.

@@ -123,3 +123,23 @@ def test_unknown_unit_is_refused():
 
     with pytest.raises(ValueError, match="unit"):
         MaskingCollator(0, MASK, VOCAB, unit="sentence")
+
+
+def test_boundary_labels_mark_word_starts_and_hide_masked_characters():
+    features = examples()
+    generator = torch.Generator().manual_seed(0)
+    batch = MaskingCollator(0, MASK, VOCAB, generator=generator, boundaries=True)(
+        features
+    )
+    boundary, labels = batch["boundary_labels"], batch["labels"]
+    for row, feature in enumerate(features):
+        words = feature["word_ids"]
+        for i, word in enumerate(words):
+            if word < 0 or labels[row, i] != IGNORE_INDEX:
+                assert boundary[row, i] == IGNORE_INDEX
+            else:
+                assert boundary[row, i] == int(word != words[i - 1])
+        assert (boundary[row, len(words) :] == IGNORE_INDEX).all()  # padding
+    known = boundary[boundary != IGNORE_INDEX]
+    assert 0 < int(known.sum()) < len(known)  # both classes occur
+    assert "boundary_labels" not in collate(features, 0)

@@ -146,3 +146,47 @@ def test_model_card(trained):
     assert f"{metrics['parameters']:,} parameters" in card
     assert f"{metrics['heldout_perplexity_after']:,.1f}" in card
     assert "Licence" in card and "from scratch" in card
+
+
+def test_word_boundary_objective_trains_and_is_left_out_of_the_folder(
+    corpus, preset_path, tmp_path
+):
+    output = tmp_path / "boundary"
+    settings = {"boundary_weight": 1.0}
+    metrics = pretrain(
+        [corpus], output, preset_path, max_steps=12, seed=0, overrides=settings
+    )
+    assert metrics["settings"]["boundary_weight"] == 1.0
+    assert metrics["heldout_loss_after"] < metrics["heldout_loss_before"]
+    weights = load_file(output / "model.safetensors")
+    assert not any("boundary" in key for key in weights)
+    # the folder loads strictly as the plain masked language model
+    _, info = AutoModelForMaskedLM.from_pretrained(output, output_loading_info=True)
+    assert not info["missing_keys"] and not info["unexpected_keys"]
+    card = (output / "README.md").read_text(encoding="utf-8")
+    assert "word-boundary loss" in card
+
+
+def test_word_boundary_objective_needs_a_bert(tmp_path, corpus, preset_path):
+    from transformers import DistilBertConfig, DistilBertForMaskedLM
+
+    from hanzi_spacy.errors import HanziError
+
+    source = tmp_path / "distil"
+    tokenizer = AutoTokenizer.from_pretrained(
+        save_random_backbone(make_lines(50), tmp_path / "bert", min_count=1)
+    )
+    config = DistilBertConfig(
+        vocab_size=len(tokenizer), dim=32, hidden_dim=64, n_layers=1, n_heads=2
+    )
+    DistilBertForMaskedLM(config).save_pretrained(source)
+    tokenizer.save_pretrained(source)
+    with pytest.raises(HanziError, match="E211"):
+        pretrain(
+            [corpus],
+            tmp_path / "out",
+            preset_path,
+            init_from=source,
+            max_steps=2,
+            overrides={"boundary_weight": 1.0},
+        )

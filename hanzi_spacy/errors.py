@@ -314,10 +314,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "workflow/hkcancor_tags.json; add it there."
     )
     E527 = "Version {version!r} is not MAJOR.MINOR.PATCH, so it cannot be bumped."
-    E528 = (
-        "--freeze names {names}, but the base pipeline's components are "
-        "{pipeline}."
-    )
+    E528 = "--freeze names {names}, but the base pipeline's components are {pipeline}."
     E529 = (
         "The {strategy} strategy trains LoRA in {name!r}: freezing it would leave "
         "nothing of the backbone to train. Freeze the other components, or use "

@@ -4,10 +4,10 @@ Starts from a trained pipeline (``training/model-best``, or an installed one's
 folder), writes a config whose components are all sourced from it (spaCy's
 ``source = ...``: weights, labels and settings as they were; nothing is
 initialized again), trains it on the new docs with one strategy against
-forgetting, scores the base and the result on the old and the new test split,
-and writes the new pipeline with its version bumped (0.1.0 → 0.2.0) and, with
-``--package``, its wheel (``workflow/package.py``). The strategies, each a
-config choice (docs/continual.md):
+forgetting, scores the base and the result on the old and the new dev and test
+splits, and writes the new pipeline with its version bumped (0.1.0 → 0.2.0)
+and, with ``--package``, its wheel (``workflow/package.py``). The strategies,
+each a config choice (docs/continual.md):
 
 - ``naive``: the new docs alone;
 - ``replay``: plus a random sample of the old gold training docs
@@ -16,21 +16,26 @@ config choice (docs/continual.md):
   annotated by the frozen base pipeline, as silver docs (the same reader);
 - ``ewc``: the new docs alone, with ``hanzi-spacy.ewc_penalty.v1`` as
   ``[training.before_update]``: a Fisher-weighted pull of the backbone's
-  weights towards the base's, inside spaCy's own update.
+  weights towards the base's, inside spaCy's own update;
+- ``lora``: the new docs alone, with the backbone's weights frozen as shipped
+  and LoRA trained on them (the base's backbone exported as a Hugging Face
+  folder, as ``add-task`` does); ``lora-replay``: the same with replay's docs.
 
-The dev set that picks model-best mixes the new dev docs with as many
-characters of old dev docs, the same for every strategy, so the choice weighs
-both domains. Per-task LoRA adapters on a frozen backbone are not a strategy
-here yet: they come with the parameter-efficient work (issue #16).
+``--freeze`` keeps components as they are (spaCy's ``frozen_components``), e.g.
+the CNN ``tok2vec``, which LoRA does not cover. The dev set that picks
+model-best mixes the new dev docs with as many characters of old dev docs, the
+same for every strategy, so the choice weighs both domains. The dev scores in
+the report are for choosing settings; the test scores are only reported.
 """
 
 import argparse
 import io
 import re
+import resource
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import srsly
 from spacy.training.initialize import init_nlp
@@ -40,9 +45,18 @@ from thinc.api import Config
 from hanzi_spacy.errors import Errors, HanziError
 from hanzi_spacy.evaluate import evaluate_pipeline
 
-from .strategies import STRATEGIES, characters, silver_docs, update_config
+from .strategies import (
+    LORA,
+    MIXING,
+    STRATEGIES,
+    characters,
+    silver_docs,
+    update_config,
+)
 
 SCORES = ("token_f", "tag_acc", "pos_acc", "ents_f", "cats_score")
+# Dev to choose settings on, test to report: old and new domain each.
+SPLITS = ("old_dev", "new_dev", "old_test", "new_test")
 STEP_ROW = re.compile(r"^\s*\d+\s+(\d+)\s", re.M)
 
 
@@ -102,6 +116,9 @@ def update(args: argparse.Namespace) -> int:
         mix_path = output / "silver.spacy"
         n = silver_docs(base, Path(args.old_text), budget, args.seed, mix_path)
         print(f"{mix_path}: {n} docs annotated by {base}")
+    backbone = None
+    if args.strategy in LORA:
+        backbone = export_base_backbone(base, output / "backbone")
     config = update_config(
         base,
         args.strategy,
@@ -116,6 +133,9 @@ def update(args: argparse.Namespace) -> int:
         eval_frequency=args.eval_frequency,
         learn_rate=args.learn_rate,
         seed=args.seed,
+        backbone=backbone,
+        lora_r=args.lora_r,
+        freeze=args.freeze,
     )
     config.to_disk(output / "config.cfg")
     train_start = time.perf_counter()
@@ -131,6 +151,7 @@ def update(args: argparse.Namespace) -> int:
         "base": str(base),
         "base_version": base_version,
         "strategy": args.strategy,
+        "settings": settings(args),
         "new_train": str(new_train),
         "steps_run": last_step,
     }
@@ -148,53 +169,84 @@ def update(args: argparse.Namespace) -> int:
             )
         )
     report["update_seconds"] = round(time.perf_counter() - start, 1)
-    write_report(Path(args.metrics), args.strategy, report)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 1)
+    write_report(Path(args.metrics), args.name or args.strategy, report)
     print(f"{model}: version {version}, {last_step} steps")
     return 0
+
+
+def export_base_backbone(base: Path, output: Path) -> Path:
+    """The base's transformer as a Hugging Face folder, for LoRA to adapt.
+
+    LoRA the base already has is folded into its weights first (a base that an
+    earlier ``lora`` update made), so the folder holds what the base computes.
+    """
+    import spacy
+
+    from hanzi_spacy.layers.transformer_model import merge_peft_layers
+
+    from .newtask import export_backbone
+
+    nlp = spacy.load(base)
+    names = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "transformer"]
+    if len(names) != 1:
+        raise HanziError(Errors.E530.format(transformers=names, backbone=None))
+    merge_peft_layers(nlp)
+    return export_backbone(nlp, output, names[0])
+
+
+def settings(args: argparse.Namespace) -> Dict:
+    """The settings of a run, those its strategy does not use at 0 or None."""
+    return {
+        "mix_ratio": args.mix_ratio if args.strategy in MIXING else 0,
+        "ewc_strength": args.ewc_strength if args.strategy == "ewc" else 0,
+        "lora_r": args.lora_r if args.strategy in LORA else None,
+        "freeze": list(args.freeze),
+        "learn_rate": args.learn_rate,
+        "seed": args.seed,
+    }
 
 
 def record_scores(
     args: argparse.Namespace, base: Path, model: Path, steps: int, seconds: float
 ) -> Dict:
-    old_test, new_test = Path(args.old_test), Path(args.new_test)
+    splits = {key: Path(getattr(args, key)) for key in SPLITS}
+    reports = [Path(path) for path in [*args.before, args.metrics]]
     return {
         "model": str(model),
         "base": str(base),
+        "strategy": args.strategy,
         "steps": steps,
         "max_steps": args.steps,
         "train_seconds": round(seconds, 1),
-        "settings": {
-            "mix_ratio": args.mix_ratio if args.strategy in ("replay", "pseudo") else 0,
-            "ewc_strength": args.ewc_strength if args.strategy == "ewc" else 0,
-            "learn_rate": args.learn_rate,
-            "seed": args.seed,
-        },
-        "before": base_scores(Path(args.metrics), base, old_test, new_test),
-        "after": {
-            "old_test": scores(model, old_test),
-            "new_test": scores(model, new_test),
-        },
-        "old_test": str(old_test),
-        "new_test": str(new_test),
+        "settings": settings(args),
+        "before": base_scores(reports, base, splits),
+        "after": {key: scores(model, path) for key, path in splits.items()},
+        **{key: str(path) for key, path in splits.items()},
         "command": " ".join(["python -m workflow", *sys.argv[1:]]),
     }
 
 
-def base_scores(metrics: Path, base: Path, old_test: Path, new_test: Path) -> Dict:
-    """The base's scores, taken from an earlier run's report when it has them."""
-    tests = {"old_test": str(old_test), "new_test": str(new_test)}
-    if metrics.exists():
-        for run in srsly.read_json(metrics).values():
-            same = {key: run.get(key) for key in tests} == tests
-            if same and run.get("base") == str(base) and "before" in run:
-                return run["before"]
-    return {"old_test": scores(base, old_test), "new_test": scores(base, new_test)}
+def base_scores(reports: List[Path], base: Path, splits: Dict[str, Path]) -> Dict:
+    """The base's scores, taken from an earlier run's report when one has them
+    for the same base and splits."""
+    wanted = {key: str(path) for key, path in splits.items()}
+    for report in reports:
+        if not report.exists():
+            continue
+        for run in srsly.read_json(report).values():
+            same = {key: run.get(key) for key in wanted} == wanted
+            if same and run.get("base") == str(base):
+                if set(wanted) <= set(run.get("before", {})):
+                    return run["before"]
+    return {key: scores(base, path) for key, path in splits.items()}
 
 
-def write_report(path: Path, strategy: str, report: Dict) -> None:
-    """Add one strategy's run to the report, keeping the others'."""
+def write_report(path: Path, name: str, report: Dict) -> None:
+    """Add one run to the report, keeping the others'."""
     results = srsly.read_json(path) if path.exists() else {}
-    results[strategy] = report
+    results[name] = report
     path.parent.mkdir(parents=True, exist_ok=True)
     srsly.write_json(path, results)
 
@@ -214,6 +266,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("--strategy", choices=STRATEGIES, default="replay")
     p.add_argument("--mix-ratio", type=float, default=1.0)
     p.add_argument("--ewc-strength", type=float, default=100.0)
+    p.add_argument("--lora-r", type=int, default=8, help="LoRA's rank (lora*)")
+    p.add_argument(
+        "--freeze",
+        nargs="*",
+        default=[],
+        help="components that do not train, e.g. tok2vec (the CNN)",
+    )
     p.add_argument("--steps", type=int, default=100)
     p.add_argument("--eval-frequency", type=int, default=50)
     p.add_argument("--learn-rate", type=float, default=0.001)
@@ -221,6 +280,15 @@ def add_parser(subparsers) -> None:
     p.add_argument("--gpu-id", type=int, default=-1)
     p.add_argument("--output", default="training/update")
     p.add_argument("--metrics", default="metrics/update.json")
+    p.add_argument(
+        "--name", default=None, help="the run's key in the report (default: strategy)"
+    )
+    p.add_argument(
+        "--before",
+        nargs="*",
+        default=[],
+        help="earlier reports to take the base's scores from (and --metrics)",
+    )
     p.add_argument(
         "--base-version",
         default=None,

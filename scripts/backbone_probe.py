@@ -203,7 +203,7 @@ def main() -> None:
     parser.add_argument("--corpus", default="corpus")
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--every", type=int, default=200)
-    parser.add_argument("--review-steps", type=int, default=400)
+    parser.add_argument("--review-steps", type=int, default=400, help="0: none")
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--dev-docs", type=int, default=600)
     parser.add_argument("--output", default="metrics/probe.json")
@@ -222,7 +222,9 @@ def main() -> None:
             ),
             "reviews": probe_reviews(
                 spec, encoder, train_reviews, dev_reviews, args.review_steps, args.lr
-            ),
+            )
+            if args.review_steps
+            else None,
             "settings": {k: v for k, v in vars(args).items() if k != "backbones"},
         }
         output.parent.mkdir(parents=True, exist_ok=True)

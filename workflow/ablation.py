@@ -6,7 +6,9 @@ and seed, and scores each ``model-best`` on the test split:
 - ``pretrained``: the config as it is, on the pretrained backbone;
 - ``random``: the same backbone architecture and tokenizer with random weights;
 - ``trf-only``: no ``tok2vec``: every component listens to the transformer only;
-- ``cnn-only``: no ``transformer``: every component listens to the CNN only.
+- ``cnn-only``: no ``transformer``: every component listens to the CNN only;
+- ``trf-only-random``: the transformer alone, on random weights: what
+  pretraining gives when nothing else carries the tasks.
 
 The variants' configs are derived from the one source config and written next
 to their training output (``training/ablation/VARIANT/config.cfg``) and
@@ -27,11 +29,13 @@ from thinc.api import Config
 
 from hanzi_spacy.errors import Errors, HanziError
 
-VARIANTS = ("pretrained", "random", "trf-only", "cnn-only")
+VARIANTS = ("pretrained", "random", "trf-only", "cnn-only", "trf-only-random")
+RANDOM = ("random", "trf-only-random")  # the variants on random weights
 # (the component a variant removes, the upstream whose listeners it keeps)
 REMOVED = {
     "trf-only": ("tok2vec", "transformer"),
     "cnn-only": ("transformer", "tok2vec"),
+    "trf-only-random": ("tok2vec", "transformer"),
 }
 CONCAT = "hanzi-spacy.ConcatTok2Vec.v1"
 # The test scores of each variant: (key in the evaluation, column of the table).
@@ -148,7 +152,7 @@ def run_variant(variant: str, source: Config, args: argparse.Namespace) -> Dict:
     config_path = folder / "config.cfg"
     variant_config(source, variant, args.config).to_disk(config_path)
     backbone = args.backbone
-    if variant == "random":
+    if variant in RANDOM:
         backbone = str(save_random_weights(backbone, folder / "backbone", args.seed))
     seconds = train(config_path, folder, backbone, args)
     scores = evaluate(

@@ -80,7 +80,8 @@ def test_ablation_trains_and_scores_every_variant(tmp_path, tiny_backbone):
     # One variant, then the others: the results of the first are kept.
     assert main([*argv, "--variants", "cnn-only"]) == 0
     assert list(json.loads(output.read_text())) == ["cnn-only"]
-    assert main([*argv, "--variants", "pretrained,random,trf-only"]) == 0
+    others = "pretrained,random,trf-only,trf-only-random"
+    assert main([*argv, "--variants", others]) == 0
     results = json.loads(output.read_text())
     assert set(results) == set(VARIANTS)
     for variant, result in results.items():
@@ -94,6 +95,8 @@ def test_ablation_trains_and_scores_every_variant(tmp_path, tiny_backbone):
         assert (training / variant / "model-best" / "meta.json").exists()
     trf_only = load_config(training / "trf-only" / "config.cfg")
     assert "tok2vec" not in trf_only["components"]
+    assert load_config(training / "trf-only-random" / "config.cfg") == trf_only
+    assert Path(results["trf-only-random"]["backbone"]).parent.name == "trf-only-random"
     cnn_only = load_config(training / "cnn-only" / "config.cfg")
     assert "transformer" not in cnn_only["components"]
     # The random backbone: the same architecture and tokenizer, other weights.

@@ -376,6 +376,11 @@ class Errors(metaclass=ErrorsWithCodes):
         "label with its content-free score, so content_free must name at least "
         'one content-free text, e.g. ["", "N/A"].'
     )
+    E553 = (
+        'ClozeModel.v1: tune = "peft" and a peft config go together (tune is '
+        '{tune!r}): set tune = "peft" with e.g. peft = {{"peft_type": "LORA", '
+        '"r": 8, "lora_alpha": 16, "target_modules": ["query", "value"]}}.'
+    )
     # --- annotating at scale (E500-E519), see annotate/
     E500 = (
         "annotate runs on Ray, which is not installed ({error}): pip install "

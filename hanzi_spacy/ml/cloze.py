@@ -16,7 +16,9 @@ probabilities (``logsumexp - log n``): a label is likely when any of its words
 is, and a label with more words gains nothing from their number alone.
 
 Training (``tune``): "all" fine-tunes every weight of the backbone through the
-cloze (PET); "prompt" freezes the backbone and learns only soft prompt vectors
+cloze (PET); "peft" trains only the layers a peft config (``peft``, e.g. LoRA
+on the attention's query and value) injects into the frozen backbone, masked-LM
+head included, through the same cloze; "prompt" freezes the backbone and learns only soft prompt vectors
 (P-tuning style): each piece of the template becomes a trainable embedding,
 initialised to the piece's own embedding (so before training the output is the
 hard template's), plus ``prompt_length`` extra vectors after ``[CLS]``,
@@ -38,12 +40,12 @@ from ..errors import Errors, HanziError
 from ..threads import one_torch_thread_in_forked_workers
 from .cloze_prompt import ClozePrompt
 
-TUNE = ("all", "prompt")
+TUNE = ("all", "prompt", "peft")
 
 
 @registry.architectures("hanzi-spacy.ClozeModel.v1")
 def build_cloze_model(
-    tune: str = "all", prompt_length: int = 0
+    tune: str = "all", prompt_length: int = 0, peft: Optional[Dict[str, Any]] = None
 ) -> Model[List[Doc], Floats2d]:
     """Label log-probabilities of docs from a masked LM, read through a cloze.
 
@@ -53,16 +55,30 @@ def build_cloze_model(
     tune (str): "all" (every backbone weight trains) or "prompt" (only soft
         prompt vectors train; the backbone is frozen).
     prompt_length (int): Extra soft prompt vectors (with tune="prompt").
+    peft (Optional[Dict[str, Any]]): A peft config with its ``peft_type`` (with
+        tune="peft"), e.g. {"peft_type": "LORA", "r": 8, "lora_alpha": 16,
+        "target_modules": ["query", "value"]}.
     RETURNS (Model[List[Doc], Floats2d]): Scores of shape (docs, labels).
     """
     if tune not in TUNE:
         raise HanziError(Errors.E546.format(tune=tune, options=", ".join(TUNE)))
     if prompt_length and tune != "prompt":
         raise HanziError(Errors.E547.format(prompt_length=prompt_length))
+    if (tune == "peft") != bool(peft):
+        raise HanziError(Errors.E553.format(tune=tune))
+    if peft:
+        from ..layers.tuning import check_tuning
+
+        peft = check_tuning(peft=peft)["peft"]
     return Model(
         "cloze",
         forward,
-        attrs={"tune": tune, "prompt_length": prompt_length, "prompt": None},
+        attrs={
+            "tune": tune,
+            "prompt_length": prompt_length,
+            "peft": peft,
+            "prompt": None,
+        },
     )
 
 
@@ -81,6 +97,7 @@ def load_cloze(
     keep: str,
     script: str,
     soft_prompts: Optional[Any] = None,
+    tuned_state: Optional[Dict[str, Any]] = None,
 ) -> None:
     """Load a Hugging Face masked LM folder (or hub name) into the model.
 
@@ -88,6 +105,8 @@ def load_cloze(
         tokenizer, or a hub name.
     soft_prompts (Optional[torch.Tensor]): Saved soft prompt vectors, which
         replace the initial ones (tune="prompt").
+    tuned_state (Optional[Dict[str, torch.Tensor]]): Saved weights of the
+        injected peft layers (tune="peft"), which replace the initial ones.
     """
     from thinc.api import PyTorchShim
     from transformers import AutoModelForMaskedLM, AutoTokenizer
@@ -98,6 +117,12 @@ def load_cloze(
         mlm = AutoModelForMaskedLM.from_pretrained(str(path))
     except (OSError, ValueError) as e:
         raise HanziError(Errors.E548.format(path=path, reason=e)) from e
+    if model.attrs.get("peft"):
+        from ..layers.tuning import apply_tuning, load_tuned_state
+
+        apply_tuning(mlm, {"peft": model.attrs["peft"]})
+        if tuned_state is not None:
+            load_tuned_state(mlm, tuned_state)
     prompt = ClozePrompt(
         tokenizer,
         template,

@@ -4,7 +4,8 @@ The text is put in a template (``{text}。总之很[MASK]。``) and the masked l
 model's head scores the label words at the mask (``ml/cloze.py``). With no
 training at all this is a zero-shot classifier; with a few examples it learns
 through the same cloze (PET: cross-entropy over the labels' words, every weight
-trained, or soft prompts on a frozen backbone: ``tune`` in the model config).
+trained, LoRA or another peft method on the frozen backbone, or soft prompts on
+a frozen backbone: ``tune`` in the model config).
 
 Probabilities. Exclusive classes: a softmax over the label scores. Multi-label:
 each label's sigmoid of its score minus its content-free score (is the label
@@ -51,6 +52,7 @@ prompt_length = 0
 DEFAULT_MODEL = Config().from_str(DEFAULT_CONFIG)["model"]
 BACKBONE_DIR = "backbone"
 SOFT_PROMPTS = "soft_prompts.safetensors"
+TUNED_LAYERS = "tuned_layers.safetensors"  # the peft layers of tune = "peft"
 
 
 @Language.factory(
@@ -273,7 +275,7 @@ class PromptTextCategorizer(TrainablePipe):
         if not is_loaded(self.model):
             self._load(self.cfg["backbone"])
 
-    def _load(self, path: Optional[str], soft_prompts=None) -> None:
+    def _load(self, path: Optional[str], soft_prompts=None, tuned_state=None) -> None:
         if path is None:
             raise HanziError(Errors.E550.format(name=self.name))
         cfg = self.cfg
@@ -286,11 +288,14 @@ class PromptTextCategorizer(TrainablePipe):
             keep=cfg["keep"],
             script=cfg["script"],
             soft_prompts=soft_prompts,
+            tuned_state=tuned_state,
         )
         self._prior = None
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
-        """Save the cfg, the whole masked LM and tokenizer, and soft prompts."""
+        """Save the cfg, the whole masked LM and tokenizer, and soft prompts or
+        peft layers (the backbone folder holds the plain model's weights, so it
+        loads as any Hugging Face masked LM)."""
         self._require_model()
         path = util.ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -298,10 +303,20 @@ class PromptTextCategorizer(TrainablePipe):
         # "model", as spaCy's components have: here only the model's settings
         # (a thinc-shaped message without params); the weights are the
         # Hugging Face folder and the soft prompts next to it.
-        settings = {k: self.model.attrs[k] for k in ("tune", "prompt_length")}
+        settings = {k: self.model.attrs[k] for k in ("tune", "prompt_length", "peft")}
         srsly.write_msgpack(path / "model", {"attrs": settings, "params": []})
         module = cloze_module(self.model)
-        module.mlm.save_pretrained(path / BACKBONE_DIR)
+        if self.model.attrs.get("peft"):
+            from safetensors.torch import save_file
+
+            from ..layers.tuning import split_state
+
+            base, tuned = split_state(module.mlm)
+            module.mlm.save_pretrained(path / BACKBONE_DIR, state_dict=base)
+            tuned = {k: v.detach().contiguous() for k, v in tuned.items()}
+            save_file(tuned, path / TUNED_LAYERS)
+        else:
+            module.mlm.save_pretrained(path / BACKBONE_DIR)
         self.model.attrs["prompt"].tokenizer.save_pretrained(path / BACKBONE_DIR)
         if module.soft is not None:
             from safetensors.torch import save_file
@@ -316,7 +331,12 @@ class PromptTextCategorizer(TrainablePipe):
             from safetensors.torch import load_file
 
             soft = load_file(path / SOFT_PROMPTS)["soft"]
-        self._load(str(path / BACKBONE_DIR), soft_prompts=soft)
+        tuned = None
+        if (path / TUNED_LAYERS).exists():
+            from safetensors.torch import load_file
+
+            tuned = load_file(path / TUNED_LAYERS)
+        self._load(str(path / BACKBONE_DIR), soft_prompts=soft, tuned_state=tuned)
         return self
 
     def to_bytes(self, *, exclude=tuple()) -> bytes:

@@ -75,6 +75,15 @@ def test_project_yml_is_valid_and_the_workflow_is_a_chain():
         assert command.get("outputs"), f"{name} has no outputs: it would always re-run"
 
 
+def test_every_dep_and_output_is_one_path():
+    """weasel joins list items that are a bare variable ("${vars.a}",
+    "${vars.b}") into one string, so the update command once checked for a file
+    named "training/model-best, corpus/hkcancor/train.spacy, ..."."""
+    for command in load_project_config(ROOT)["commands"]:
+        for path in command.get("deps", []) + command.get("outputs", []):
+            assert ", " not in path, (command["name"], path)
+
+
 def test_every_step_calls_a_command_that_exists(capsys):
     parsers = {
         "hanzi_spacy": parse_hanzi_spacy,

@@ -95,42 +95,55 @@ class Encoder:
 
 def load(cls, spec: str, **kwargs):
     path, _, random_init = spec.partition(":")
+    torch.manual_seed(0)  # the new head's weights (and all of a random model's)
     if random_init:
-        torch.manual_seed(0)
         return cls.from_config(AutoConfig.from_pretrained(path, **kwargs))
     return cls.from_pretrained(path, **kwargs)
+
+
+def make_optimizer(model, lr: float):
+    torch.manual_seed(0)
+    return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+
+
+def batches(items: Sequence, steps: int):
+    """(step, batch) for ``steps`` steps over passes in a seeded random order."""
+    rng, step = random.Random(0), 0
+    while True:
+        order = list(range(len(items)))
+        rng.shuffle(order)
+        for start in range(0, len(order) - BATCH + 1, BATCH):
+            step += 1
+            yield step, [items[j] for j in order[start : start + BATCH]]
+            if step == steps:
+                return
+
+
+def train_step(model, optimizer, **inputs) -> None:
+    model.train()
+    model(**inputs).loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    optimizer.zero_grad()
 
 
 def probe_segmentation(spec, encoder, train, dev, steps, every, lr) -> List[Dict]:
     names = sorted({label for _, labels in train for label in labels})
     index = {name: i for i, name in enumerate(names)}
     model = load(AutoModelForTokenClassification, spec, num_labels=len(names))
-    torch.manual_seed(0)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    rng = random.Random(0)
-    points, step, started = [], 0, time.perf_counter()
-    model.train()
-    while step < steps:
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        for start in range(0, len(order) - BATCH + 1, BATCH):
-            batch = [train[j] for j in order[start : start + BATCH]]
-            x, mask = encoder.batch([text for text, _ in batch])
-            y = torch.full(x.shape, -100)
-            for i, (_, labels) in enumerate(batch):
-                y[i, 1 : 1 + len(labels)] = torch.tensor([index[n] for n in labels])
-            model(input_ids=x, attention_mask=mask, labels=y).loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad()
-            step += 1
-            if step % every == 0 or step == steps:
-                score = score_segmentation(model, encoder, dev, names)
-                score.update(step=step, seconds=round(time.perf_counter() - started))
-                points.append(score)
-                print(spec, "segmentation", json.dumps(score), flush=True)
-            if step == steps:
-                break
+    optimizer = make_optimizer(model, lr)
+    points, started = [], time.perf_counter()
+    for step, batch in batches(train, steps):
+        x, mask = encoder.batch([text for text, _ in batch])
+        y = torch.full(x.shape, -100)
+        for i, (_, labels) in enumerate(batch):
+            y[i, 1 : 1 + len(labels)] = torch.tensor([index[n] for n in labels])
+        train_step(model, optimizer, input_ids=x, attention_mask=mask, labels=y)
+        if step % every == 0 or step == steps:
+            score = score_segmentation(model, encoder, dev, names)
+            score.update(step=step, seconds=round(time.perf_counter() - started))
+            points.append(score)
+            print(spec, "segmentation", json.dumps(score), flush=True)
     return points
 
 
@@ -160,26 +173,13 @@ def score_segmentation(model, encoder, dev, names) -> Dict[str, float]:
 def probe_reviews(spec, encoder, train, dev, steps, lr) -> Dict[str, float]:
     labels = sorted(train[0].cats)
     model = load(AutoModelForSequenceClassification, spec, num_labels=len(labels))
-    torch.manual_seed(0)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    rng = random.Random(0)
+    optimizer = make_optimizer(model, lr)
     gold = lambda doc: max(labels, key=lambda name: doc.cats[name])  # noqa: E731
-    step, started = 0, time.perf_counter()
-    model.train()
-    while step < steps:
-        order = list(range(len(train)))
-        rng.shuffle(order)
-        for start in range(0, len(order) - BATCH + 1, BATCH):
-            batch = [train[j] for j in order[start : start + BATCH]]
-            x, mask = encoder.batch([d.text for d in batch])
-            y = torch.tensor([labels.index(gold(d)) for d in batch])
-            model(input_ids=x, attention_mask=mask, labels=y).loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad()
-            step += 1
-            if step == steps:
-                break
+    started = time.perf_counter()
+    for _, batch in batches(train, steps):
+        x, mask = encoder.batch([d.text for d in batch])
+        y = torch.tensor([labels.index(gold(d)) for d in batch])
+        train_step(model, optimizer, input_ids=x, attention_mask=mask, labels=y)
     model.eval()
     right = 0
     with torch.no_grad():

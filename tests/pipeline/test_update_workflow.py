@@ -199,17 +199,22 @@ def test_silver_docs_are_the_base_pipelines_analyses(data, tmp_path):
     assert {t.tag_ for t in doc} - {""} <= tags
 
 
+def split_args(data):
+    """The base and the six splits of the update command (new: new.spacy, old:
+    old.spacy)."""
+    args = ["--base", str(data / "base")]
+    for split in ("train", "dev", "test"):
+        args += [f"--new-{split}", str(data / "new.spacy")]
+    for split in ("train", "dev", "test"):
+        args += [f"--old-{split}", str(data / "old.spacy")]
+    return args
+
+
 def test_update_writes_a_new_version_and_the_report(data, tmp_path, capsys):
     output, metrics = tmp_path / "out", tmp_path / "update.json"
     args = [
         "update",
-        "--base", str(data / "base"),
-        "--new-train", str(data / "new.spacy"),
-        "--new-dev", str(data / "new.spacy"),
-        "--new-test", str(data / "new.spacy"),
-        "--old-train", str(data / "old.spacy"),
-        "--old-dev", str(data / "old.spacy"),
-        "--old-test", str(data / "old.spacy"),
+        *split_args(data),
         "--old-text", str(data / "old.txt"),
         "--strategy", "pseudo",
         "--steps", "4",
@@ -238,13 +243,7 @@ def test_update_with_lora_names_its_run_and_reuses_the_base_scores(data, tmp_pat
     first, output = tmp_path / "first.json", tmp_path / "out"
     shared = [
         "update",
-        "--base", str(data / "base"),
-        "--new-train", str(data / "new.spacy"),
-        "--new-dev", str(data / "new.spacy"),
-        "--new-test", str(data / "new.spacy"),
-        "--old-train", str(data / "old.spacy"),
-        "--old-dev", str(data / "old.spacy"),
-        "--old-test", str(data / "old.spacy"),
+        *split_args(data),
         "--steps", "2",
         "--eval-frequency", "1",
         "--output", str(output),

@@ -55,20 +55,34 @@ def all_texts() -> List[str]:
 
 @pytest.fixture(scope="session")
 def tiny_backbone(tmp_path_factory) -> Path:
-    """An untrained 1-layer, 32-wide BERT whose vocabulary covers the samples."""
+    """An untrained 1-layer, 32-wide BERT whose vocabulary covers the samples,
+    with absolute positions (the tests' expectations of what a few steps learn
+    were set on it; ``relative_backbone`` has the tiny preset's positions)."""
     from hanzi_spacy.pretrain.backbone import save_random_backbone
 
     path = tmp_path_factory.mktemp("backbone")
     return save_random_backbone(
-        all_texts(),
-        path,
-        preset="tiny",
-        min_count=1,
-        num_hidden_layers=1,
-        hidden_size=32,
-        num_attention_heads=2,
-        intermediate_size=64,
+        all_texts(), path, position_embedding_type="absolute", **TINY_TEST_SIZE
     )
+
+
+TINY_TEST_SIZE = dict(
+    preset="tiny",
+    min_count=1,
+    num_hidden_layers=1,
+    hidden_size=32,
+    num_attention_heads=2,
+    intermediate_size=64,
+)
+
+
+@pytest.fixture(scope="session")
+def relative_backbone(tmp_path_factory) -> Path:
+    """tiny_backbone with the tiny preset's relative position scores."""
+    from hanzi_spacy.pretrain.backbone import save_random_backbone
+
+    path = tmp_path_factory.mktemp("relative-backbone")
+    return save_random_backbone(all_texts(), path, **TINY_TEST_SIZE)
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,10 @@ def assert_same_predictions(nlp, loaded):
     assert torch.equal(hidden(nlp, texts[0]), hidden(loaded, texts[0]))
 
 
-def test_lora_trains_its_layers_only_and_round_trips(tiny_backbone, tmp_path):
+@pytest.mark.parametrize("which", ["tiny_backbone", "relative_backbone"])
+def test_lora_trains_its_layers_only_and_round_trips(which, request, tmp_path):
+    """Also on the tiny preset's relative position scores (BERT's eager attention)."""
+    tiny_backbone = request.getfixturevalue(which)
     nlp = tuned_nlp(tiny_backbone, peft=LORA)
     model = backbone_of(nlp)
     trainable = [n for n, p in model.named_parameters() if p.requires_grad]

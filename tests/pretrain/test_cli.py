@@ -89,6 +89,9 @@ def test_presets_have_the_documented_sizes():
     assert sizes["base"] == {"num_hidden_layers": 12, "hidden_size": 768}
     for name in available_presets():
         assert load_preset(name)["training"]["mask_probability"] == 0.15
+    # the default backbone: relative position scores and the word-boundary loss
+    assert load_preset("tiny")["model"]["position_embedding_type"] == "relative_key"
+    assert load_preset("tiny")["training"]["boundary_weight"] == 1.0
 
 
 def test_preset_files_and_overrides(tmp_path):

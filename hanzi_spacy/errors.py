@@ -296,8 +296,9 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E521 = "Unknown update strategy {name!r}; choose from {strategies}."
     E522 = (
-        "{path}: not a trained pipeline folder (no config.cfg and meta.json). Give "
-        "the base pipeline to update, e.g. training/model-best."
+        "{path}: not a trained pipeline folder (no config.cfg and meta.json) nor an "
+        "installed pipeline package. Give the base pipeline to update, e.g. "
+        "training/model-best or zh_hanzi_trf."
     )
     E523 = "{name} must be {expected}, got {value!r}."
     E524 = (

@@ -167,7 +167,10 @@ def score_segmentation(model, encoder, dev, names) -> Dict[str, float]:
     def f1(c):
         return 2 * c[0] / (c[1] + c[2]) if c[1] + c[2] else 0.0
 
-    return {"word_f1": round(f1(counts[False]), 4), "tag_f1": round(f1(counts[True]), 4)}
+    return {
+        "word_f1": round(f1(counts[False]), 4),
+        "tag_f1": round(f1(counts[True]), 4),
+    }
 
 
 def probe_reviews(spec, encoder, train, dev, steps, lr) -> Dict[str, float]:

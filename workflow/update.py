@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
+import spacy.util
 import srsly
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
@@ -68,9 +69,20 @@ def bump_minor(version: str) -> str:
     return f"{parts[0]}.{int(parts[1]) + 1}.0"
 
 
-def check_base(base: Path) -> None:
-    if not (base / "config.cfg").exists() or not (base / "meta.json").exists():
+def resolve_base(base: str) -> Path:
+    """The folder of the pipeline to update: a path, or the data folder of an
+    installed pipeline package (e.g. ``zh_hanzi_trf``), laid out as spaCy's
+    ``load_model_from_init_py`` reads it."""
+    path = Path(base)
+    if not path.exists() and spacy.util.is_package(base):
+        import importlib
+
+        package = Path(importlib.import_module(base).__file__).parent
+        meta = spacy.util.get_model_meta(package)
+        path = package / f"{meta['lang']}_{meta['name']}-{meta['version']}"
+    if not (path / "config.cfg").exists() or not (path / "meta.json").exists():
         raise HanziError(Errors.E522.format(path=base))
+    return path
 
 
 class Tee(io.TextIOBase):
@@ -106,8 +118,7 @@ def scores(model: Path, data: Path) -> Dict[str, Optional[float]]:
 
 def update(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    base, output = Path(args.base), Path(args.output)
-    check_base(base)
+    base, output = resolve_base(args.base), Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     new_train = Path(args.new_train)
     mix_path = Path(args.old_train)

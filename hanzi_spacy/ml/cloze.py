@@ -17,12 +17,13 @@ is, and a label with more words gains nothing from their number alone.
 
 Training (``tune``): "all" fine-tunes every weight of the backbone through the
 cloze (PET); "peft" trains only the layers a peft config (``peft``, e.g. LoRA
-on the attention's query and value) injects into the frozen backbone, masked-LM
-head included, through the same cloze; "prompt" freezes the backbone and learns only soft prompt vectors
-(P-tuning style): each piece of the template becomes a trainable embedding,
-initialised to the piece's own embedding (so before training the output is the
-hard template's), plus ``prompt_length`` extra vectors after ``[CLS]``,
-initialised to the mean of the backbone's input embeddings.
+on the attention's query and value) injects, through the same cloze, while the
+backbone and its masked-LM head stay frozen; "prompt" freezes the backbone and
+learns only soft prompt vectors (P-tuning style): each piece of the template
+becomes a trainable embedding, initialised to the piece's own embedding (so
+before training the output is the hard template's), plus ``prompt_length``
+extra vectors after ``[CLS]``, initialised to the mean of the backbone's input
+embeddings.
 
 Runs in float32 on the device of the weights (``PyTorchShim``); torch and
 transformers are imported only when a backbone is loaded.

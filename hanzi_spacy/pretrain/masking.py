@@ -93,7 +93,11 @@ class MaskingCollator:
             }
         word_ids = _pad(features, "word_ids", width, -1)
         masked, labels = self.mask(input_ids, word_ids)
-        batch = {"input_ids": masked, "attention_mask": attention_mask, "labels": labels}
+        batch = {
+            "input_ids": masked,
+            "attention_mask": attention_mask,
+            "labels": labels,
+        }
         if self.boundaries:
             batch["boundary_labels"] = boundary_labels(word_ids, labels)
         return batch

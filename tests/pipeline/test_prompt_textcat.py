@@ -228,7 +228,12 @@ def test_soft_prompts_train_and_leave_the_backbone_unchanged(tiny_backbone, tmp_
     assert_same_cats(before, cats(spacy.load(tmp_path / "soft"), texts))
 
 
-LORA = {"peft_type": "LORA", "r": 4, "lora_alpha": 8, "target_modules": ["query", "value"]}
+LORA = {
+    "peft_type": "LORA",
+    "r": 4,
+    "lora_alpha": 8,
+    "target_modules": ["query", "value"],
+}
 
 
 def test_lora_trains_only_its_layers_and_round_trips(tiny_backbone, tmp_path):
@@ -253,7 +258,9 @@ def test_lora_trains_only_its_layers_and_round_trips(tiny_backbone, tmp_path):
     state = module.mlm.state_dict()
     assert all(torch.equal(state[k], v) for k, v in frozen.items())
     assert any(
-        not torch.equal(v, torch.zeros_like(v)) for k, v in state.items() if "lora_B" in k
+        not torch.equal(v, torch.zeros_like(v))
+        for k, v in state.items()
+        if "lora_B" in k
     )
     before = cats(nlp, texts)
     assert before != cats(plain, texts)

@@ -24,7 +24,7 @@ from workflow.strategies import (
     silver_docs,
     update_config,
 )
-from workflow.update import SPLITS, bump_minor, export_base_backbone
+from workflow.update import SPLITS, bump_minor, export_base_backbone, resolve_base
 
 from ..conftest import pku_docs, review_docs
 from .conftest import PREDICTION_DTYPE, analysis
@@ -48,6 +48,30 @@ def test_versions_are_bumped_by_minor():
     assert bump_minor("1.9.3") == "1.10.0"
     with pytest.raises(HanziError, match="E527"):
         bump_minor("0.1")
+
+
+def test_the_base_may_be_an_installed_pipeline_package(data, tmp_path, monkeypatch):
+    """A package laid out as `spacy package` writes it, found on sys.path."""
+    import importlib
+
+    site, name = tmp_path / "site", "zh_update_base"
+    meta = {**srsly.read_json(data / "base" / "meta.json"), "lang": "zh"}
+    meta.update(name="update_base", version="0.1.0")
+    package = site / name
+    shutil.copytree(data / "base", package / f"{name}-0.1.0")
+    srsly.write_json(package / "meta.json", meta)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    info = site / f"{name}-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    assert resolve_base(name) == package / f"{name}-0.1.0"
+    assert resolve_base(str(data / "base")) == data / "base"
+    with pytest.raises(HanziError, match="E522"):
+        resolve_base("zh_not_installed_anywhere")
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import srsly
 from spacy.util import load_config
@@ -39,8 +39,18 @@ METHODS = ("full", "frozen", "lower", "lora-4", "lora-8", "lora-16", "adapters")
 MODEL = "components.transformer.model"
 
 
-def method_overrides(method: str, n_layers: int, width: int) -> Dict[str, object]:
-    """The config overrides of a method, for a backbone of that shape."""
+def method_overrides(
+    method: str, n_layers: int, width: int, learn_rate: Optional[float] = None
+) -> Dict[str, object]:
+    """The config overrides of a method, for a backbone of that shape, and its
+    peak learning rate if not the config's."""
+    overrides = _tuning_overrides(method, n_layers, width)
+    if learn_rate is not None:
+        overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
+    return overrides
+
+
+def _tuning_overrides(method: str, n_layers: int, width: int) -> Dict[str, object]:
     if method == "full":
         return {}
     if method == "frozen":
@@ -155,7 +165,9 @@ def run_method(method: str, args: argparse.Namespace, result: Dict) -> Dict:
     from hanzi_spacy.evaluate import evaluate
 
     shape = backbone_shape(args.backbone)
-    overrides = method_overrides(method, shape["n_layers"], shape["width"])
+    overrides = method_overrides(
+        method, shape["n_layers"], shape["width"], args.learn_rate
+    )
     folder = Path(args.training_dir) / method
     config = write_config(
         Path(args.config), overrides, folder / "config.cfg", args.variant
@@ -317,6 +329,12 @@ def add_parser(subparsers) -> None:
         "--benchmark-steps", type=int, default=20, help="steps timed per method"
     )
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--learn-rate",
+        type=float,
+        default=None,
+        help="peak learning rate of every method (default: the config's)",
+    )
     p.add_argument("--backbone", default="training/backbone-tiny")
     p.add_argument("--train", default="corpus/train.spacy")
     p.add_argument("--dev", default="corpus/dev.spacy")

@@ -38,6 +38,13 @@ def test_trf_only_variant_has_no_cnn(tmp_path):
     assert config["components"]["transformer"]["model"]["peft"]["r"] == 8
 
 
+def test_a_method_may_have_its_own_learning_rate(tmp_path):
+    overrides = method_overrides("lora-8", 2, 128, learn_rate=0.01)
+    config = load_config(write_config(CONFIG, overrides, tmp_path / "c.cfg"))
+    assert config["training"]["optimizer"]["learn_rate"]["initial_rate"] == 0.01
+    assert "learn_rate" not in str(method_overrides("lora-8", 2, 128))
+
+
 def test_unknown_method_is_refused():
     with pytest.raises(HanziError, match="E405"):
         parse_methods("full,lora-3")

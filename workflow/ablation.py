@@ -231,6 +231,15 @@ def ablation(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_training_arguments(p: argparse.ArgumentParser) -> None:
+    """The corpora, lexicon and device of ``train`` (shared with finetune-compare)."""
+    p.add_argument("--train", default="corpus/train.spacy")
+    p.add_argument("--dev", default="corpus/dev.spacy")
+    p.add_argument("--test", default="corpus/test.spacy")
+    p.add_argument("--lexicon", default="corpus/lexicon.txt")
+    p.add_argument("--gpu-id", type=int, default=-1)
+
+
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "ablation",
@@ -254,11 +263,7 @@ def add_parser(subparsers) -> None:
         default="training/backbone-tiny",
         help="the pretrained backbone (folder or hub name)",
     )
-    p.add_argument("--train", default="corpus/train.spacy")
-    p.add_argument("--dev", default="corpus/dev.spacy")
-    p.add_argument("--test", default="corpus/test.spacy")
-    p.add_argument("--lexicon", default="corpus/lexicon.txt")
-    p.add_argument("--gpu-id", type=int, default=-1)
+    add_training_arguments(p)
     p.add_argument(
         "--training-dir",
         default="training/ablation",

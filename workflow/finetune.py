@@ -33,7 +33,7 @@ from spacy.util import load_config
 
 from hanzi_spacy.errors import Errors, HanziError
 
-from .ablation import SCORES, _fmt, train, variant_config
+from .ablation import SCORES, _fmt, add_training_arguments, train, variant_config
 
 METHODS = ("full", "frozen", "lower", "lora-4", "lora-8", "lora-16", "adapters")
 MODEL = "components.transformer.model"
@@ -336,11 +336,7 @@ def add_parser(subparsers) -> None:
         help="peak learning rate of every method (default: the config's)",
     )
     p.add_argument("--backbone", default="training/backbone-tiny")
-    p.add_argument("--train", default="corpus/train.spacy")
-    p.add_argument("--dev", default="corpus/dev.spacy")
-    p.add_argument("--test", default="corpus/test.spacy")
-    p.add_argument("--lexicon", default="corpus/lexicon.txt")
-    p.add_argument("--gpu-id", type=int, default=-1)
+    add_training_arguments(p)
     p.add_argument(
         "--phase",
         choices=("all", "train", "benchmark"),

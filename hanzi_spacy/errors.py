@@ -133,6 +133,15 @@ class Errors(metaclass=ErrorsWithCodes):
         "backbone; {path} is a {model_type}. Set boundary_weight to 0 to continue "
         "it with the masked-language objective alone."
     )
+    E212 = (
+        'Unknown pretraining objective {objective!r}: use "mlm" (masked '
+        'language model) or "electra" (replaced-token detection).'
+    )
+    E213 = (
+        "The electra objective trains a new generator and discriminator from "
+        "scratch; it cannot continue {path}. Continue a masked language model "
+        'with objective "mlm".'
+    )
     # --- pipeline components (E300-E399), see pipeline/
     E300 = (
         "Component '{name}' listens to the transformer (or tok2vec) but comes after "
@@ -381,6 +390,12 @@ class Errors(metaclass=ErrorsWithCodes):
         'ClozeModel.v1: tune = "peft" and a peft config go together (tune is '
         '{tune!r}): set tune = "peft" with e.g. peft = {{"peft_type": "LORA", '
         '"r": 8, "lora_alpha": 16, "target_modules": ["query", "value"]}}.'
+    )
+    E554 = (
+        "{path} has no trained masked-LM head (missing: {missing}): the cloze "
+        "reads the masked-LM scores of the label words, so it needs a "
+        "*ForMaskedLM backbone. A backbone pretrained with the electra objective "
+        'holds only its encoder; pretrain one with objective "mlm" for prompts.'
     )
     # --- annotating at scale (E500-E519), see annotate/
     E500 = (

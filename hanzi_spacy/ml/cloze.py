@@ -115,9 +115,14 @@ def load_cloze(
     one_torch_thread_in_forked_workers()
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
-        mlm = AutoModelForMaskedLM.from_pretrained(str(path))
+        mlm, loading = AutoModelForMaskedLM.from_pretrained(
+            str(path), output_loading_info=True
+        )
     except (OSError, ValueError) as e:
         raise HanziError(Errors.E548.format(path=path, reason=e)) from e
+    if loading["missing_keys"]:
+        missing = ", ".join(loading["missing_keys"][:3])
+        raise HanziError(Errors.E554.format(path=path, missing=missing))
     if model.attrs.get("peft"):
         from ..layers.tuning import apply_tuning, load_tuned_state
 

@@ -101,13 +101,19 @@ def build_model(
     masked_only (bool): Return a MaskedOnlyBertForMaskedLM, for training.
     RETURNS (BertForMaskedLM): The model; seed torch first for the same weights.
     """
-    config = BertConfig(
+    cls = MaskedOnlyBertForMaskedLM if masked_only else BertForMaskedLM
+    return cls(bert_config(model_config, tokenizer))
+
+
+def bert_config(
+    model_config: Dict[str, Any], tokenizer: PreTrainedTokenizerFast
+) -> BertConfig:
+    """The BertConfig of a preset's "model" section for a tokenizer's vocabulary."""
+    return BertConfig(
         vocab_size=len(tokenizer),
         pad_token_id=tokenizer.pad_token_id,
         **model_config,
     )
-    cls = MaskedOnlyBertForMaskedLM if masked_only else BertForMaskedLM
-    return cls(config)
 
 
 def load_masked_lm(name_or_path: Union[str, Path]) -> PreTrainedModel:

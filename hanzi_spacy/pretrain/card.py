@@ -35,7 +35,13 @@ def write_model_card(
         else "from scratch, with a character vocabulary learnt from the text"
     )
     lines = [
-        "# Chinese masked-language-model backbone (hanzi-spacy)",
+        "# Chinese "
+        + (
+            "ELECTRA"
+            if settings.get("objective") == "electra"
+            else "masked-language-model"
+        )
+        + " backbone (hanzi-spacy)",
         "",
         "A Hugging Face folder: `AutoModel`, `AutoTokenizer` and spacy-transformers "
         '(`name = "<this folder>"`) load it. Written by `python -m hanzi_spacy '
@@ -66,6 +72,15 @@ def write_model_card(
         + (", sequences packed from consecutive lines" if settings["pack"] else "")
         + (", bfloat16 autocast" if metrics.get("bf16") else ""),
     ]
+    if settings.get("objective") == "electra":
+        lines[-1] = (
+            "- objective: replaced-token detection (ELECTRA): a generator of "
+            f"{settings['generator_layers']} layer(s), sharing the embeddings, fills "
+            f"{settings['mask_probability']:.0%} of the characters "
+            f"({unit[settings['masking']]}) with its samples and this model says "
+            f"which were replaced (loss weight {settings['rtd_weight']}); the "
+            "folder holds this model without a masked-LM head"
+        )
     if settings.get("boundary_weight"):
         lines.append(
             f"- plus a word-boundary loss (weight {settings['boundary_weight']}): "
@@ -82,7 +97,12 @@ def write_model_card(
         "",
         "## Evaluation",
         "",
-        f"Held-out perplexity, whole {masking['unit']}s masked at "
+        (
+            "The generator's held-out perplexity"
+            if settings.get("objective") == "electra"
+            else "Held-out perplexity"
+        )
+        + f", whole {masking['unit']}s masked at "
         f"{masking['mask_probability']:.0%} with a fixed seed (the same masks for "
         "every run, whatever it trained with, so runs compare):",
         "",

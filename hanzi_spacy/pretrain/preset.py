@@ -38,6 +38,9 @@ TRAINING_KEYS = (
     "lr_scheduler",  # "linear" or "cosine" decay after the warm-up
     "bf16",  # bfloat16 autocast: "auto" (where the CPU or GPU has it), true, false
     "boundary_weight",  # weight of the word-boundary loss beside the MLM; 0: none
+    "objective",  # "mlm" (masked language model) or "electra" (electra.py)
+    "generator_layers",  # electra: layers of the generator
+    "rtd_weight",  # electra: weight of the replaced-token loss against the MLM's
 )
 # Settings a preset written before they existed may leave out.
 TRAINING_DEFAULTS = {
@@ -47,6 +50,9 @@ TRAINING_DEFAULTS = {
     "lr_scheduler": "linear",
     "bf16": False,
     "boundary_weight": 0.0,
+    "objective": "mlm",
+    "generator_layers": 1,
+    "rtd_weight": 50.0,
 }
 
 Preset = Dict[str, Dict[str, Any]]

@@ -50,9 +50,15 @@ from transformers.trainer_callback import PrinterCallback
 from transformers.trainer_utils import get_last_checkpoint
 
 from ..errors import Errors, HanziError
-from .backbone import MaskedOnlyBertForMaskedLM, build_model, load_masked_lm
+from .backbone import (
+    MaskedOnlyBertForMaskedLM,
+    bert_config,
+    build_model,
+    load_masked_lm,
+)
 from .card import write_model_card
 from .data import count_pieces, make_examples, read_texts, split_heldout
+from .electra import ElectraPretraining
 from .masking import EVAL_MASKING, IGNORE_INDEX, MaskingCollator
 from .preset import Preset, load_preset
 from .vocab import build_tokenizer, unknown_rate
@@ -134,11 +140,7 @@ def pretrain(
         f"{unk_rate:.2%}"
     )
     set_seed(seed)
-    model = (
-        load_masked_lm(init_from)
-        if init_from
-        else build_model(config["model"], tokenizer, masked_only=True)
-    )
+    model = _model(config, tokenizer, init_from)
     max_length = min(training["max_length"], model.config.max_position_embeddings)
     collator = MaskingCollator(
         pad_token_id=tokenizer.pad_token_id,
@@ -150,13 +152,17 @@ def pretrain(
         span_length=training["span_length"],
         boundaries=training["boundary_weight"] > 0,
     )
-    if training["boundary_weight"] > 0:
+    if training["boundary_weight"] > 0 and training["objective"] == "mlm":
         _add_boundary_head(model, training["boundary_weight"], init_from)
     train_data = make_examples(
         tokenizer, train_texts, max_length, pack=training["pack"]
     )
     heldout = HeldOut.masked(collator, tokenizer, heldout_texts, model)
     args = training_arguments(output_dir / CHECKPOINTS, training, seed, progress)
+    if isinstance(model, ElectraPretraining):
+        # The generator shares the discriminator's embeddings, and safetensors
+        # refuses tensors that share memory in the Trainer's checkpoints.
+        args.save_safetensors = False
     curve = Curve(heldout, training["eval_steps"], args.disable_tqdm, say)
     trainer = Trainer(
         model=model,
@@ -195,7 +201,8 @@ def pretrain(
             )
             if hasattr(model.config, key)
         },
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "objective": training["objective"],
+        "parameters": sum(p.numel() for p in _backbone(model).parameters()),
         "vocab_size": len(tokenizer),
         "unk_rate_heldout": unk_rate,
         "train_lines": len(train_texts),
@@ -231,6 +238,38 @@ def pretrain(
         metrics_path.parent.mkdir(parents=True, exist_ok=True)
         metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def _model(
+    config: Preset,
+    tokenizer: PreTrainedTokenizerFast,
+    init_from: Optional[Union[str, Path]],
+) -> torch.nn.Module:
+    """The model to train: a masked-language model, new or continued, or an
+    ELECTRA generator and discriminator (seed torch first)."""
+    training = config["training"]
+    objective = training["objective"]
+    if objective not in ("mlm", "electra"):
+        raise HanziError(Errors.E212.format(objective=objective))
+    if objective == "mlm":
+        if init_from:
+            return load_masked_lm(init_from)
+        return build_model(config["model"], tokenizer, masked_only=True)
+    if init_from:
+        raise HanziError(Errors.E213.format(path=init_from))
+    return ElectraPretraining(
+        bert_config(config["model"], tokenizer),
+        generator_layers=training["generator_layers"],
+        rtd_weight=training["rtd_weight"],
+        boundary_weight=training["boundary_weight"],
+    )
+
+
+def _backbone(model: torch.nn.Module) -> torch.nn.Module:
+    """The part of the trained model that is saved as the backbone."""
+    if isinstance(model, ElectraPretraining):
+        return model.discriminator
+    return model
 
 
 def _tokenizer(
@@ -504,7 +543,15 @@ def _save(trainer: Trainer, output_dir: Path, is_main: bool) -> None:
     """Save the model and tokenizer as a standard BertForMaskedLM folder (the
     word-boundary head of training is left out)."""
     model = trainer.model
-    if isinstance(model, MaskedOnlyBertForMaskedLM) and model.boundary_head is not None:
+    if isinstance(model, ElectraPretraining):
+        if is_main:
+            model.discriminator.save_pretrained(
+                str(output_dir), safe_serialization=True
+            )
+            trainer.processing_class.save_pretrained(str(output_dir))
+    elif (
+        isinstance(model, MaskedOnlyBertForMaskedLM) and model.boundary_head is not None
+    ):
         if is_main:
             model.save_pretrained(
                 str(output_dir),

@@ -326,3 +326,13 @@ def test_errors_name_the_problem(tiny_backbone):
     example = Example.from_dict(nlp.make_doc("好"), {"cats": {"NEUTRAL": 1.0}})
     with pytest.raises(HanziError, match="E551"):
         nlp.initialize(lambda: [example])
+
+
+def test_a_backbone_without_a_masked_lm_head_is_refused(tiny_backbone, tmp_path):
+    from transformers import AutoModel, AutoTokenizer
+
+    encoder_only = tmp_path / "encoder"  # what the electra objective saves
+    AutoModel.from_pretrained(tiny_backbone).save_pretrained(encoder_only)
+    AutoTokenizer.from_pretrained(tiny_backbone).save_pretrained(encoder_only)
+    with pytest.raises(HanziError, match="E554"):
+        blank(encoder_only)("好")

@@ -190,3 +190,55 @@ def test_word_boundary_objective_needs_a_bert(tmp_path, corpus, preset_path):
             max_steps=2,
             overrides={"boundary_weight": 1.0},
         )
+
+
+def test_electra_objective_saves_the_discriminator(corpus, preset_path, tmp_path):
+    from hanzi_spacy.pretrain.electra import ElectraPretraining
+
+    output = tmp_path / "electra"
+    settings = {"objective": "electra", "boundary_weight": 1.0, "save_steps": 6}
+    metrics = pretrain(
+        [corpus], output, preset_path, max_steps=12, seed=0, overrides=settings
+    )
+    assert metrics["objective"] == "electra"
+    # the held-out score is the generator's masked-LM loss, and it learns
+    assert metrics["heldout_loss_after"] < metrics["heldout_loss_before"]
+    model, info = AutoModel.from_pretrained(output, output_loading_info=True)
+    assert isinstance(model, BertModel)
+    assert not [k for k in info["missing_keys"] if not k.startswith("pooler.")]
+    assert not info["unexpected_keys"]
+    assert metrics["parameters"] == sum(
+        p.numel() for n, p in model.named_parameters() if not n.startswith("pooler.")
+    )
+    card = (output / "README.md").read_text(encoding="utf-8")
+    assert "replaced-token detection" in card and "word-boundary loss" in card
+    # the generator shares the discriminator's embeddings and output layer
+    pair = ElectraPretraining(model.config, generator_layers=1)
+    embeddings = pair.discriminator.embeddings.word_embeddings.weight
+    assert pair.generator.bert.embeddings.word_embeddings.weight is embeddings
+    assert pair.generator.cls.predictions.decoder.weight is embeddings
+
+
+def test_electra_and_unknown_objectives_are_refused_where_they_cannot_work(
+    tmp_path, corpus, preset_path
+):
+    from hanzi_spacy.errors import HanziError
+
+    source = save_random_backbone(make_lines(50), tmp_path / "bert", min_count=1)
+    with pytest.raises(HanziError, match="E213"):
+        pretrain(
+            [corpus],
+            tmp_path / "out",
+            preset_path,
+            init_from=source,
+            max_steps=2,
+            overrides={"objective": "electra"},
+        )
+    with pytest.raises(HanziError, match="E212"):
+        pretrain(
+            [corpus],
+            tmp_path / "out2",
+            preset_path,
+            max_steps=2,
+            overrides={"objective": "t5"},
+        )

@@ -55,7 +55,8 @@ VERBALIZERS = (
 )
 CALIBRATIONS = ([], ["", "N/A"])
 # (tune, learning rates) tried for the prompt component; the textcat head's rates
-PROMPT_GRID = (("all", (1e-4, 3e-4, 1e-3)), ("prompt", (1e-2,)))
+# ("lora": LoRA r = 8 on query and value, the backbone frozen)
+PROMPT_GRID = (("all", (1e-4, 3e-4, 1e-3)), ("prompt", (1e-2,)), ("lora", (1e-3, 3e-3)))
 # the default config's initial rate; only the steps are chosen
 TEXTCAT_LRS = (2e-3,)
 CHECKPOINTS = (25, 50, 100)

@@ -23,6 +23,13 @@ from thinc.api import Adam, fix_random_seed
 import hanzi_spacy.pipeline.prompt_textcat  # noqa: F401  (registers the factory)
 
 LABELS = ("POSITIVE", "NEGATIVE")
+# the prompt component's tune = "lora": LoRA on the attention's query and value
+LORA = {
+    "peft_type": "LORA",
+    "r": 8,
+    "lora_alpha": 16,
+    "target_modules": ["query", "value"],
+}
 TEXTCAT_PIPES = ("transformer", "tok2vec", "textcat")
 TOKENIZER = {"@tokenizers": "hanzi-spacy.char_pretokenizer.v2", "script": "t2s"}
 
@@ -31,13 +38,16 @@ def prompt_nlp(backbone: str, settings: Dict[str, object]) -> Language:
     """A blank Chinese pipeline with the prompt classifier only.
 
     settings: The component's config (template, verbalizer, content_free, ...)
-        and "tune" for its model.
+        and "tune" for its model ("all", "prompt", or "lora").
     """
     import spacy
 
     settings = dict(settings)
     model = {"@architectures": "hanzi-spacy.ClozeModel.v1"}
-    model["tune"] = settings.pop("tune", "all")
+    tune = settings.pop("tune", "all")
+    model["tune"] = "peft" if tune == "lora" else tune
+    if tune == "lora":
+        model["peft"] = dict(LORA)
     model["prompt_length"] = settings.pop("prompt_length", 0)
     for key in ("steps", "lr", "batch_size"):
         settings.pop(key, None)

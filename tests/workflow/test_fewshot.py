@@ -49,3 +49,14 @@ def test_summary_table_and_plot(tmp_path):
     assert "0.650 ± 0.071 (2)" in text and "[0.450, 0.640]" in text
     plot(results, tmp_path / "curve.png")
     assert (tmp_path / "curve.png").stat().st_size > 1000
+
+
+def test_the_lora_prompt_trains_only_its_lora_layers(tiny_backbone):
+    from hanzi_spacy.ml.cloze import cloze_module
+    from workflow.fewshot_systems import prompt_nlp
+
+    nlp = prompt_nlp(str(tiny_backbone), {"tune": "lora"})
+    nlp.initialize()  # loads the backbone and injects the LoRA layers
+    module = cloze_module(nlp.get_pipe("textcat").model)
+    trainable = [n for n, p in module.mlm.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in n for n in trainable)

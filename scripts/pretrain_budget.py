@@ -48,6 +48,7 @@ def run(args: argparse.Namespace) -> None:
             overrides=overrides,
             metrics_path=Path(args.metrics) / f"pretrain-budget-{tag}.json",
             progress=False,
+            log=lambda message: print(message, flush=True),
         )
         print(
             f"{tag}: perplexity {metrics['heldout_perplexity_after']:.1f}, "
@@ -90,8 +91,39 @@ def collect(args: argparse.Namespace) -> None:
     rows.sort(key=lambda r: (r["objective"], r["train_minutes"]))
     output = Path(args.output)
     output.write_text(json.dumps(rows, indent=2) + "\n")
+    plot(rows, output.with_suffix(".png"))
     for row in rows:
         print(json.dumps(row))
+
+
+def plot(rows: list, path: Path) -> None:
+    """Held-out perplexity and the probe's dev word F1 against minutes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    for objective in sorted({r["objective"] for r in rows}):
+        mine = [r for r in rows if r["objective"] == objective]
+        minutes = [r["train_minutes"] for r in mine]
+        marker = "o-" if objective == "mlm" else "s"
+        label = objective + (" (generator's)" if objective == "electra" else "")
+        axes[0].plot(
+            minutes, [r["heldout_perplexity"] for r in mine], marker, label=label
+        )
+        axes[1].plot(
+            minutes, [r["probe_word_f1"] for r in mine], marker, label=objective
+        )
+    axes[0].set_ylabel("held-out perplexity (fixed masking)")
+    axes[1].set_ylabel("probe: dev word F1 after 600 steps")
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("pretraining minutes (one CPU thread)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 def main() -> None:

@@ -219,26 +219,21 @@ def test_electra_objective_saves_the_discriminator(corpus, preset_path, tmp_path
     assert pair.generator.cls.predictions.decoder.weight is embeddings
 
 
-def test_electra_and_unknown_objectives_are_refused_where_they_cannot_work(
-    tmp_path, corpus, preset_path
+@pytest.mark.parametrize(
+    "objective,continued,code", [("electra", True, "E213"), ("t5", False, "E212")]
+)
+def test_objectives_are_refused_where_they_cannot_work(
+    tmp_path, corpus, preset_path, objective, continued, code
 ):
     from hanzi_spacy.errors import HanziError
 
-    source = save_random_backbone(make_lines(50), tmp_path / "bert", min_count=1)
-    with pytest.raises(HanziError, match="E213"):
+    folder = save_random_backbone(make_lines(50), tmp_path / "bert", min_count=1)
+    settings = {"objective": objective, "max_steps": 2}
+    with pytest.raises(HanziError, match=code):
         pretrain(
             [corpus],
             tmp_path / "out",
             preset_path,
-            init_from=source,
-            max_steps=2,
-            overrides={"objective": "electra"},
-        )
-    with pytest.raises(HanziError, match="E212"):
-        pretrain(
-            [corpus],
-            tmp_path / "out2",
-            preset_path,
-            max_steps=2,
-            overrides={"objective": "t5"},
+            overrides=settings,
+            init_from=folder if continued else None,
         )

@@ -12,8 +12,10 @@ Choices, following the paper where it fits a model this small:
   the same width; it is smaller by depth (``generator_layers``) and by the
   width of its feed-forward layers (half);
 - the replaced-token loss is weighted ``rtd_weight`` (50 in the paper) against
-  the generator's MLM loss; replacements are sampled in training and are the
-  generator's best guess in evaluation, so the held-out score is deterministic;
+  the generator's MLM loss; replacements are sampled from the generator;
+- in evaluation the model returns the generator's MLM loss, so the fixed
+  held-out masking scores it (a perplexity of the generator, comparable between
+  ELECTRA runs with the same generator, not with masked-LM backbones);
 - the word-boundary loss (``boundary_weight``) works as in MLM pretraining, on
   the discriminator's unmasked characters.
 
@@ -77,7 +79,6 @@ class ElectraPretraining(torch.nn.Module):
         attention_mask: torch.Tensor,
         labels: torch.Tensor,
         boundary_labels: Optional[torch.Tensor] = None,
-        token_type_ids: Optional[torch.Tensor] = None,
     ) -> MaskedLMOutput:
         """The summed losses in training; the generator's MLM loss in evaluation,
         so that the held-out score is that of a masked-language model.
@@ -118,7 +119,3 @@ class ElectraPretraining(torch.nn.Module):
                 )
                 loss = loss + self.boundary_weight * boundary
         return MaskedLMOutput(loss=loss, logits=generated.logits)
-
-    def backbone(self) -> BertModel:
-        """The discriminator, the model to save and fine-tune."""
-        return self.discriminator

@@ -541,7 +541,8 @@ def _add_boundary_head(
 
 def _save(trainer: Trainer, output_dir: Path, is_main: bool) -> None:
     """Save the model and tokenizer as a standard BertForMaskedLM folder (the
-    word-boundary head of training is left out)."""
+    word-boundary head of training is left out), or, for ELECTRA, the
+    discriminator as a BertModel folder."""
     model = trainer.model
     if isinstance(model, ElectraPretraining):
         if is_main:

@@ -120,9 +120,12 @@ def load_cloze(
         )
     except (OSError, ValueError) as e:
         raise HanziError(Errors.E548.format(path=path, reason=e)) from e
-    if loading["missing_keys"]:
-        missing = ", ".join(loading["missing_keys"][:3])
-        raise HanziError(Errors.E554.format(path=path, missing=missing))
+    # Weights outside the encoder are the masked-LM head: newly initialised,
+    # they would score the label words at random.
+    encoder = mlm.base_model_prefix + "."
+    head = [k for k in loading["missing_keys"] if not k.startswith(encoder)]
+    if head:
+        raise HanziError(Errors.E554.format(path=path, missing=", ".join(head[:3])))
     if model.attrs.get("peft"):
         from ..layers.tuning import apply_tuning, load_tuned_state
 

@@ -305,10 +305,10 @@ class PromptTextCategorizer(TrainablePipe):
         # Hugging Face folder and the soft prompts next to it.
         settings = {k: self.model.attrs[k] for k in ("tune", "prompt_length", "peft")}
         srsly.write_msgpack(path / "model", {"attrs": settings, "params": []})
+        from safetensors.torch import save_file
+
         module = cloze_module(self.model)
         if self.model.attrs.get("peft"):
-            from safetensors.torch import save_file
-
             from ..layers.tuning import split_state
 
             base, tuned = split_state(module.mlm)
@@ -319,22 +319,18 @@ class PromptTextCategorizer(TrainablePipe):
             module.mlm.save_pretrained(path / BACKBONE_DIR)
         self.model.attrs["prompt"].tokenizer.save_pretrained(path / BACKBONE_DIR)
         if module.soft is not None:
-            from safetensors.torch import save_file
-
             save_file({"soft": module.soft.detach().contiguous()}, path / SOFT_PROMPTS)
 
     def from_disk(self, path, *, exclude=tuple()) -> "PromptTextCategorizer":
+        from safetensors.torch import load_file
+
         path = util.ensure_path(path)
         self.cfg.update(srsly.read_json(path / "cfg"))
         soft = None
         if (path / SOFT_PROMPTS).exists():
-            from safetensors.torch import load_file
-
             soft = load_file(path / SOFT_PROMPTS)["soft"]
         tuned = None
         if (path / TUNED_LAYERS).exists():
-            from safetensors.torch import load_file
-
             tuned = load_file(path / TUNED_LAYERS)
         self._load(str(path / BACKBONE_DIR), soft_prompts=soft, tuned_state=tuned)
         return self

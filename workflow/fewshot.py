@@ -12,8 +12,13 @@ the template, verbalizer and calibration by zero-shot accuracy, then the
 training mode (all weights or soft prompts), learning rate and steps of the
 prompt component and the steps of the textcat head (at its config's learning
 rate), at ``--choose-k`` examples per class on draws of their own, each run
-scored on dev after 25, 50 and 100 steps. They are written to ``--choices``
-and read back by later runs (delete the file to choose again).
+scored on dev after 25, 50 and 100 steps. Then, at every k of the curve
+(``--per-k``, the default), the learning rate (a third of the chosen one, the
+chosen one, three times it) and the steps (0, which keeps the zero-shot model,
+to 200) of the prompt component and the steps of the head are chosen again, on
+dev draws of that k: what suits 32 examples per class overfits 8 and
+underfits 256. They are written to ``--choices`` and read back by later runs
+(delete the file to choose again).
 
 Zero-shot accuracy comes with a 95% Wilson interval; the few-shot ones with
 the mean, standard deviation, minimum and maximum over the draws. Results are
@@ -21,6 +26,7 @@ written after every fit, so an interrupted run keeps what it measured
 (``--resume`` skips what is already in the output).
 """
 
+import argparse
 import itertools
 import json
 import math
@@ -28,7 +34,7 @@ import random
 import statistics
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 import srsly
 
@@ -60,6 +66,10 @@ PROMPT_GRID = (("all", (1e-4, 3e-4, 1e-3)), ("prompt", (1e-2,)), ("lora", (1e-3,
 # the default config's initial rate; only the steps are chosen
 TEXTCAT_LRS = (2e-3,)
 CHECKPOINTS = (25, 50, 100)
+# chosen again at each k: steps (0 = the zero-shot model, the prompt only) and
+# the prompt's learning rate as a multiple of the one chosen at --choose-k
+PER_K_CHECKPOINTS = (0, 25, 50, 100, 200)
+PER_K_LR_FACTORS = (1 / 3, 1.0, 3.0)
 
 
 def reviews(path: str, limit: int = 0) -> Tuple[List[str], List[str]]:
@@ -128,42 +138,26 @@ def choose(args, train_split, dev, path: Path) -> Dict[str, Any]:
             srsly.write_json(path, state)
     best_zero = max(found["zero_shot"], key=found["zero_shot"].get)
     base = json.loads(best_zero)
-    texts, labels = train_split
-    draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
+    draws = [
+        draw(train_split[1], args.choose_k, 1000 + d) for d in range(args.choose_draws)
+    ]
 
-    def sweep(system: str, make, grid) -> Tuple[list, int]:
-        for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
-            key = json.dumps([*options, d])
-            if key in found[system]:
-                continue
-            accs: Dict[str, float] = {}
+    def save() -> None:
+        srsly.write_json(path, state)
 
-            def score(step, nlp, options=options, accs=accs):
-                accs[str(step)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
-                print(
-                    f"{system} dev {accs[str(step)]:.3f} {options} {step}", flush=True
-                )
-
-            train(
-                make(options),
-                [texts[i] for i in chosen],
-                [labels[i] for i in chosen],
-                steps=max(CHECKPOINTS),
-                lr=options[-1],
-                batch_size=args.batch_size,
-                seed=d,
-                checkpoints=CHECKPOINTS,
-                on_checkpoint=score,
-            )
-            found[system][key] = accs
-            srsly.write_json(path, state)
-        means = []
-        for options, step in itertools.product(grid, CHECKPOINTS):
-            keys = [json.dumps([*options, d]) for d in range(len(draws))]
-            accs = [found[system][key][str(step)] for key in keys]
-            means.append((statistics.mean(accs), list(options), step))
-        best = max(means, key=lambda row: row[0])
-        return best[1], best[2]
+    def sweep(system, make, grid):
+        return _sweep(
+            found[system],
+            system,
+            make,
+            grid,
+            draws,
+            CHECKPOINTS,
+            train_split,
+            dev,
+            args.batch_size,
+            save,
+        )
 
     prompt_grid = [(tune, lr) for tune, lrs in PROMPT_GRID for lr in lrs]
     (tune, lr), steps = sweep(
@@ -192,6 +186,119 @@ def choose(args, train_split, dev, path: Path) -> Dict[str, Any]:
     return state
 
 
+def _sweep(
+    found: Dict[str, Dict[str, float]],
+    system: str,
+    make: Callable[[tuple], Any],
+    grid: Sequence[tuple],
+    draws: List[List[int]],
+    checkpoints: Sequence[int],
+    train_split,
+    dev,
+    batch_size: int,
+    save: Callable[[], None],
+) -> Tuple[list, int]:
+    """Train make(options) on each draw for every options of grid (its last
+    item the learning rate), score dev at each checkpoint, and return the
+    options and steps of the best mean. Runs already in found are not run again;
+    save() is called after each new one."""
+    texts, labels = train_split
+    for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
+        key = json.dumps([*options, d])
+        if key in found:
+            continue
+        accs: Dict[str, float] = {}
+
+        def score(step, nlp, options=options, accs=accs):
+            accs[str(step)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
+            print(f"{system} dev {accs[str(step)]:.3f} {options} {step}", flush=True)
+
+        train(
+            make(options),
+            [texts[i] for i in chosen],
+            [labels[i] for i in chosen],
+            steps=max(checkpoints),
+            lr=options[-1],
+            batch_size=batch_size,
+            seed=d,
+            checkpoints=checkpoints,
+            on_checkpoint=score,
+        )
+        found[key] = accs
+        save()
+    means = []
+    for options, step in itertools.product(grid, checkpoints):
+        keys = [json.dumps([*options, d]) for d in range(len(draws))]
+        accs = [found[key][str(step)] for key in keys]
+        means.append((statistics.mean(accs), list(options), step))
+    best = max(means, key=lambda row: row[0])
+    return best[1], best[2]
+
+
+def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
+    """The prompt's learning rate and steps and the head's steps at each k,
+    chosen on dev draws of that k (kept in state["per_k"] and written to path)."""
+    per_k = state.setdefault("per_k", {})
+    prompt = state["prompt"]
+    lrs = [prompt["lr"] * factor for factor in PER_K_LR_FACTORS]
+
+    def save() -> None:
+        srsly.write_json(path, state)
+
+    for k in [k for k in ks if k > 0]:
+        entry = per_k.setdefault(str(k), {"candidates": {"prompt": {}, "textcat": {}}})
+        draws = [draw(train_split[1], k, 1000 + d) for d in range(args.choose_draws)]
+        found = entry["candidates"]
+        if "prompt" not in entry:
+            (_, lr), steps = _sweep(
+                found["prompt"],
+                f"prompt k={k}",
+                lambda o: prompt_nlp(args.backbone, prompt),
+                [(prompt["tune"], lr) for lr in lrs],
+                draws,
+                PER_K_CHECKPOINTS,
+                train_split,
+                dev,
+                args.batch_size,
+                save,
+            )
+            entry["prompt"] = {"lr": lr, "steps": steps}
+            save()
+        if "textcat" not in entry:
+            (lr,), steps = _sweep(
+                found["textcat"],
+                f"textcat k={k}",
+                lambda o: textcat_nlp(args.config, args.backbone),
+                [(lr,) for lr in TEXTCAT_LRS],
+                draws,
+                [step for step in PER_K_CHECKPOINTS if step],
+                train_split,
+                dev,
+                args.batch_size,
+                save,
+            )
+            entry["textcat"] = {"lr": lr, "steps": steps}
+            save()
+
+
+def settings_at(choices: Dict[str, Any], system: str, k: int) -> Dict[str, Any]:
+    """A system's settings at k: those chosen at --choose-k, with the learning
+    rate and steps chosen at k when there are any."""
+    at_k = choices.get("per_k", {}).get(str(k), {}).get(system, {})
+    return {**choices[system], **at_k}
+
+
+def public_choices(choices: Dict[str, Any]) -> Dict[str, Any]:
+    """The choices without the candidates' dev scores."""
+    out = {k: v for k, v in choices.items() if k not in ("candidates", "per_k")}
+    if "per_k" in choices:
+        out["per_k"] = {
+            k: {s: v for s, v in entry.items() if s != "candidates"}
+            for k, entry in choices["per_k"].items()
+        }
+    return out
+
+
 def fewshot(args) -> int:
     import torch
 
@@ -202,6 +309,8 @@ def fewshot(args) -> int:
     dev = subsample(*reviews(args.dev), args.dev_limit, args.seed)
     test = subsample(*reviews(args.test), args.test_limit, args.seed)
     choices = choose(args, train_split, dev, Path(args.choices))
+    if args.per_k:
+        choose_per_k(args, args.ks, train_split, dev, Path(args.choices), choices)
     output = Path(args.output)
     results = srsly.read_json(output) if args.resume and output.exists() else {}
     results.update(
@@ -214,7 +323,7 @@ def fewshot(args) -> int:
             "draws": args.draws,
             "draws_large": args.draws_large,
             "seed": args.seed,
-            "choices": {k: v for k, v in choices.items() if k != "candidates"},
+            "choices": public_choices(choices),
             "systems": args.systems,
         }
     )
@@ -262,7 +371,7 @@ def run_all(args, choices, train_split, test, results, runs, output) -> None:
                 if system == "tfidf":
                     predicted = predict_tfidf(x, y, test[0])
                 else:
-                    settings = choices[system]
+                    settings = settings_at(choices, system, k)
                     nlp = train(
                         systems[system](),
                         x,
@@ -305,6 +414,12 @@ def add_parser(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--choose-k", type=int, default=32)
     p.add_argument("--choose-draws", type=int, default=2)
+    p.add_argument(
+        "--per-k",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="choose the learning rate and steps again at each k (on dev)",
+    )
     p.add_argument(
         "--dev-limit", type=int, default=400, help="dev reviews to choose on (0: all)"
     )

@@ -95,13 +95,16 @@ def train(
     """Initialise nlp on the examples and update it for steps batches.
 
     checkpoints, on_checkpoint: on_checkpoint(step, nlp) is called after each
-        of these steps (to score one run at several lengths on dev).
+        of these steps (to score one run at several lengths on dev); step 0 is
+        the initialised, untrained pipeline.
     """
     fix_random_seed(seed)
     egs = examples(nlp, texts, labels)
     nlp.initialize(lambda: egs)
     if not egs:
         return nlp
+    if on_checkpoint is not None and 0 in checkpoints:
+        on_checkpoint(0, nlp)
     optimizer = Adam(lr, L2=0.01, L2_is_weight_decay=True, grad_clip=1.0)
     rng = random.Random(seed)
     for step in range(1, steps + 1):

@@ -8,6 +8,8 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
 - ``lower``: the embeddings and the lower half of the layers are frozen;
 - ``lora-4``, ``lora-8``, ``lora-16``: LoRA of that rank on the attention's
   query and value projections (alpha = 2 × rank);
+- ``lora-all-8``: LoRA of rank 8 on every linear layer of each block (query,
+  key, value, the attention's output, the feed-forward's two layers);
 - ``adapters``: Pfeiffer bottleneck adapters, a quarter of the width wide.
 
 For each: the backbone's trainable parameters; seconds per training step and
@@ -35,7 +37,22 @@ from hanzi_spacy.errors import Errors, HanziError
 
 from .ablation import SCORES, _fmt, add_training_arguments, train, variant_config
 
-METHODS = ("full", "frozen", "lower", "lora-4", "lora-8", "lora-16", "adapters")
+METHODS = (
+    "full",
+    "frozen",
+    "lower",
+    "lora-4",
+    "lora-8",
+    "lora-16",
+    "lora-all-8",
+    "adapters",
+)
+# Module names peft matches by suffix: every linear layer of a BERT block, not
+# the pooler's.
+LORA_TARGETS = {
+    "lora": ["query", "value"],
+    "lora-all": ["query", "key", "value", "intermediate.dense", "output.dense"],
+}
 MODEL = "components.transformer.model"
 
 
@@ -58,13 +75,14 @@ def _tuning_overrides(method: str, n_layers: int, width: int) -> Dict[str, objec
     if method == "lower":
         return {f"{MODEL}.frozen_layers": n_layers // 2}
     if method.startswith("lora-"):
-        rank = int(method.split("-")[1])
+        family, _, rank_text = method.rpartition("-")
+        rank = int(rank_text)
         lora = {
             "peft_type": "LORA",
             "r": rank,
             "lora_alpha": 2 * rank,
             "lora_dropout": 0.05,
-            "target_modules": ["query", "value"],
+            "target_modules": LORA_TARGETS[family],
         }
         return {f"{MODEL}.peft": lora}
     if method == "adapters":

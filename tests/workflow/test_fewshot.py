@@ -1,6 +1,8 @@
 """python -m workflow fewshot: nested balanced draws, the Wilson interval, the
 summary, table and plot of a learning curve."""
 
+import json
+
 import pytest
 
 from workflow.fewshot import draw, wilson
@@ -60,3 +62,62 @@ def test_the_lora_prompt_trains_only_its_lora_layers(tiny_backbone):
     module = cloze_module(nlp.get_pipe("textcat").model)
     trainable = [n for n, p in module.mlm.named_parameters() if p.requires_grad]
     assert trainable and all("lora_" in n for n in trainable)
+
+
+def test_steps_and_learning_rate_are_chosen_again_at_each_k(
+    tmp_path, tiny_backbone, monkeypatch
+):
+    import argparse
+
+    import srsly
+
+    from workflow import fewshot
+
+    from ..conftest import CONFIG, REVIEWS
+
+    monkeypatch.setattr(fewshot, "PER_K_CHECKPOINTS", (0, 1, 2))
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    state = {
+        "prompt": {
+            "template": "{text}。总之很[MASK]。",
+            "verbalizer": {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
+            "content_free": [],
+            "tune": "all",
+            "lr": 3e-4,
+            "steps": 100,
+        },
+        "textcat": {"lr": 2e-3, "steps": 25},
+    }
+    args = argparse.Namespace(
+        backbone=str(tiny_backbone), config=str(CONFIG), choose_draws=1, batch_size=2
+    )
+    path = tmp_path / "choices.json"
+    fewshot.choose_per_k(
+        args, [0, 1, 2], (texts * 2, labels * 2), (texts, labels), path, state
+    )
+    per_k = srsly.read_json(path)["per_k"]
+    assert set(per_k) == {"1", "2"}
+    for entry in per_k.values():
+        prompt = entry["candidates"]["prompt"]
+        assert len(prompt) == 3  # a third of, the same as, three times 3e-4
+        assert all(set(scores) == {"0", "1", "2"} for scores in prompt.values())
+        textcat = entry["candidates"]["textcat"]
+        assert all(set(scores) == {"1", "2"} for scores in textcat.values())
+        assert entry["prompt"]["steps"] in (0, 1, 2)
+        assert any(
+            entry["prompt"]["lr"] == pytest.approx(lr) for lr in (1e-4, 3e-4, 9e-4)
+        )
+    at_two = fewshot.settings_at(state, "prompt", 2)
+    assert at_two["template"] == "{text}。总之很[MASK]。"
+    assert at_two["steps"] == per_k["2"]["prompt"]["steps"]
+    assert fewshot.settings_at(state, "prompt", 64) == state["prompt"]
+    assert "candidates" not in json.dumps(fewshot.public_choices(state))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a choice already made was made again")
+
+    monkeypatch.setattr(fewshot, "train", no_training)
+    fewshot.choose_per_k(
+        args, [1, 2], (texts * 2, labels * 2), (texts, labels), path, state
+    )

@@ -50,12 +50,22 @@ def test_unknown_method_is_refused():
         parse_methods("full,lora-3")
 
 
-def test_step_benchmark_reports_what_trains(tmp_path, tiny_backbone):
+# trainable LoRA weights in the one 32-wide layer (feed-forward 64 wide):
+# r × (inputs + outputs) per adapted linear layer
+LORA_WEIGHTS = {
+    "lora-4": 2 * 4 * (32 + 32),  # query, value
+    # query, key, value, attention output; feed-forward in and out
+    "lora-all-8": 4 * 8 * (32 + 32) + 2 * 8 * (32 + 64),
+}
+
+
+@pytest.mark.parametrize("method", sorted(LORA_WEIGHTS))
+def test_step_benchmark_reports_what_trains(method, tmp_path, tiny_backbone):
     nlp = spacy.blank("zh")
     DocBin(docs=pku_docs(nlp.vocab) + review_docs(nlp.vocab)).to_disk(
         tmp_path / "train.spacy"
     )
-    config = write_config(CONFIG, method_overrides("lora-4", 1, 32), tmp_path / "c.cfg")
+    config = write_config(CONFIG, method_overrides(method, 1, 32), tmp_path / "c.cfg")
     command = [sys.executable, "-m", "workflow", "finetune-step", str(config)]
     command += [
         "--backbone",
@@ -67,7 +77,7 @@ def test_step_benchmark_reports_what_trains(tmp_path, tiny_backbone):
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    # LoRA r=4 on query and value of the one 32-wide layer: 2 × (4×32 + 32×4)
-    assert figures["trainable"] == 2 * (4 * 32 + 32 * 4)
-    assert 0 < figures["trainable_share"] < 0.05
+    assert figures["trainable"] == LORA_WEIGHTS[method]
+    # of the 1 × 32 test backbone; lora-all-8 is 3.5% of the tiny preset's
+    assert 0 < figures["trainable_share"] < {"lora-4": 0.05}.get(method, 0.2)
     assert figures["seconds_per_step"] > 0 and figures["peak_rss_mib"] > 0

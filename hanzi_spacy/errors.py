@@ -397,6 +397,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "*ForMaskedLM backbone. A backbone pretrained with the electra objective "
         'holds only its encoder; pretrain one with objective "mlm" for prompts.'
     )
+    E555 = "ClozeModel.v1: unknown decoding {decoding!r}; choose from {options}."
     # --- annotating at scale (E500-E519), see annotate/
     E500 = (
         "annotate runs on Ray, which is not installed ({error}): pip install "

@@ -8,7 +8,8 @@ one seed are nested (the 8 of a class are the first 8 of its 16, ...), so the
 curve shows what more examples add rather than which examples were drawn.
 
 Choices are made on the dev split only, before any test score (``choose``):
-the template, verbalizer and calibration by zero-shot accuracy, then the
+the template, verbalizer, calibration and decoding of words of several pieces
+by zero-shot accuracy, then the
 training mode (all weights or soft prompts), learning rate and steps of the
 prompt component and the steps of the textcat head (at its config's learning
 rate), at ``--choose-k`` examples per class on draws of their own, each run
@@ -18,7 +19,8 @@ chosen one, three times it) and the steps (0, which keeps the zero-shot model,
 to 200) of the prompt component and the steps of the head are chosen again, on
 dev draws of that k: what suits 32 examples per class overfits 8 and
 underfits 256. They are written to ``--choices`` and read back by later runs
-(delete the file to choose again).
+(every candidate's score is kept: a run with a larger grid runs only the new
+candidates; delete the file to choose again).
 
 Zero-shot accuracy comes with a 95% Wilson interval; the few-shot ones with
 the mean, standard deviation, minimum and maximum over the draws. Results are
@@ -60,6 +62,9 @@ VERBALIZERS = (
     {"POSITIVE": ["好", "棒", "满意"], "NEGATIVE": ["差", "烂", "失望"]},
 )
 CALIBRATIONS = ([], ["", "N/A"])
+# how a label word of several pieces is read (ClozeModel.v1's decoding); only
+# verbalizers with such words try "sequential"
+DECODINGS = ("parallel", "sequential")
 # (tune, learning rates) tried for the prompt component; the textcat head's rates
 # ("lora": LoRA r = 8 on query and value, the backbone frozen)
 PROMPT_GRID = (("all", (1e-4, 3e-4, 1e-3)), ("prompt", (1e-2,)), ("lora", (1e-3, 3e-3)))
@@ -113,23 +118,28 @@ def choose(args, train_split, dev, path: Path) -> Dict[str, Any]:
 
     Every candidate's dev accuracy is written to path as soon as it is known,
     and a candidate already there is not run again, so an interrupted choice
-    resumes; "complete" marks the end.
+    resumes and a grown grid runs only its new candidates; "complete" marks
+    the end. The training runs are kept only while the zero-shot choice they
+    were made on ("base") stands.
     """
     state = srsly.read_json(path) if path.exists() else {}
-    if state.get("complete"):
-        return state
     found = state.setdefault(
         "candidates", {"zero_shot": {}, "prompt": {}, "textcat": {}}
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    for template, verbalizer, calibration in itertools.product(
-        TEMPLATES, VERBALIZERS, CALIBRATIONS
+    for template, verbalizer, calibration, decoding in itertools.product(
+        TEMPLATES, VERBALIZERS, CALIBRATIONS, DECODINGS
     ):
+        words = [word for label_words in verbalizer.values() for word in label_words]
+        if decoding != "parallel" and all(len(word) == 1 for word in words):
+            continue
         settings = {
             "template": template,
             "verbalizer": verbalizer,
             "content_free": calibration,
         }
+        if decoding != "parallel":
+            settings["decoding"] = decoding
         key = json.dumps(settings, ensure_ascii=False, sort_keys=True)
         if key not in found["zero_shot"]:
             nlp = prompt_nlp(args.backbone, settings)
@@ -138,6 +148,11 @@ def choose(args, train_split, dev, path: Path) -> Dict[str, Any]:
             srsly.write_json(path, state)
     best_zero = max(found["zero_shot"], key=found["zero_shot"].get)
     base = json.loads(best_zero)
+    if state.get("base", base) != base:
+        # the runs below were made on another template or verbalizer
+        found["prompt"] = {}
+        state.pop("per_k", None)
+    state["base"] = base
     draws = [
         draw(train_split[1], args.choose_k, 1000 + d) for d in range(args.choose_draws)
     ]

@@ -37,8 +37,8 @@ TOKENIZER = {"@tokenizers": "hanzi-spacy.char_pretokenizer.v2", "script": "t2s"}
 def prompt_nlp(backbone: str, settings: Dict[str, object]) -> Language:
     """A blank Chinese pipeline with the prompt classifier only.
 
-    settings: The component's config (template, verbalizer, content_free, ...)
-        and "tune" for its model ("all", "prompt", or "lora").
+    settings: The component's config (template, verbalizer, content_free, ...),
+        "tune" for its model ("all", "prompt", or "lora") and its "decoding".
     """
     import spacy
 
@@ -49,6 +49,7 @@ def prompt_nlp(backbone: str, settings: Dict[str, object]) -> Language:
     if tune == "lora":
         model["peft"] = dict(LORA)
     model["prompt_length"] = settings.pop("prompt_length", 0)
+    model["decoding"] = settings.pop("decoding", "parallel")
     for key in ("steps", "lr", "batch_size"):
         settings.pop(key, None)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": TOKENIZER}})

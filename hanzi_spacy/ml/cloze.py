@@ -3,13 +3,16 @@
 For each doc, the log-probability of each label: the model reads the doc in the
 template (``cloze_prompt.py``) and scores every label word at the masks.
 
-How a word of n pieces is scored. Options: (a) n masks in one input, the word's
-score the mean of its pieces' log-probabilities at their masks (PET's training
-objective for multi-token verbalizers, one forward per word length); (b) PET's
-sequential decoding: fill the most certain mask, run again, n forwards per word
-and per doc; (c) the sum instead of the mean, which favours short words. We take
-(a): it costs one forward per distinct word length, the same for every doc, and
-the mean puts words of different lengths on one scale.
+How a word of n pieces is scored (``decoding``), always as the mean of its
+pieces' log-probabilities, which puts words of different lengths on one scale
+(the sum would favour short words):
+- "parallel" (the default): n masks in one input, each piece read at its own
+  mask (PET's training objective for multi-token verbalizers); one forward per
+  distinct word length, the same for every doc.
+- "sequential": PET's decoding. Of the word's pieces not yet placed, the one
+  the model is most certain of is written into its mask and the model runs
+  again, so every later piece is read knowing the earlier ones; n forwards per
+  word of n pieces (one shared first forward per word length).
 
 How a label with several words is scored: the log of the mean of its words'
 probabilities (``logsumexp - log n``): a label is likely when any of its words
@@ -42,11 +45,15 @@ from ..threads import one_torch_thread_in_forked_workers
 from .cloze_prompt import ClozePrompt
 
 TUNE = ("all", "prompt", "peft")
+DECODING = ("parallel", "sequential")
 
 
 @registry.architectures("hanzi-spacy.ClozeModel.v1")
 def build_cloze_model(
-    tune: str = "all", prompt_length: int = 0, peft: Optional[Dict[str, Any]] = None
+    tune: str = "all",
+    prompt_length: int = 0,
+    peft: Optional[Dict[str, Any]] = None,
+    decoding: str = "parallel",
 ) -> Model[List[Doc], Floats2d]:
     """Label log-probabilities of docs from a masked LM, read through a cloze.
 
@@ -59,10 +66,17 @@ def build_cloze_model(
     peft (Optional[Dict[str, Any]]): A peft config with its ``peft_type`` (with
         tune="peft"), e.g. {"peft_type": "LORA", "r": 8, "lora_alpha": 16,
         "target_modules": ["query", "value"]}.
+    decoding (str): How a label word of several pieces is read: "parallel" (all
+        its masks in one forward) or "sequential" (PET: one piece at a time,
+        the most certain first).
     RETURNS (Model[List[Doc], Floats2d]): Scores of shape (docs, labels).
     """
     if tune not in TUNE:
         raise HanziError(Errors.E546.format(tune=tune, options=", ".join(TUNE)))
+    if decoding not in DECODING:
+        raise HanziError(
+            Errors.E555.format(decoding=decoding, options=", ".join(DECODING))
+        )
     if prompt_length and tune != "prompt":
         raise HanziError(Errors.E547.format(prompt_length=prompt_length))
     if (tune == "peft") != bool(peft):
@@ -78,6 +92,7 @@ def build_cloze_model(
             "tune": tune,
             "prompt_length": prompt_length,
             "peft": peft,
+            "decoding": decoding,
             "prompt": None,
         },
     )
@@ -141,7 +156,12 @@ def load_cloze(
         script=script,
         prompt_length=model.attrs["prompt_length"],
     )
-    module = ClozeModule(mlm, prompt, soft=model.attrs["tune"] == "prompt")
+    module = ClozeModule(
+        mlm,
+        prompt,
+        soft=model.attrs["tune"] == "prompt",
+        sequential=model.attrs.get("decoding") == "sequential",
+    )
     if soft_prompts is not None:
         if module.soft is None or module.soft.shape != soft_prompts.shape:
             raise HanziError(Errors.E549.format(path=path))
@@ -188,9 +208,10 @@ def _torch_module():
     class ClozeModule(torch.nn.Module):
         """A masked LM that returns label log-probabilities at the masks."""
 
-        def __init__(self, mlm, prompt: ClozePrompt, soft: bool):
+        def __init__(self, mlm, prompt: ClozePrompt, soft: bool, sequential: bool):
             super().__init__()
             self.mlm = mlm
+            self.sequential = sequential
             by_length: Dict[int, List[int]] = {n: [] for n in prompt.lengths}
             for w, pieces in enumerate(prompt.words):
                 by_length[len(pieces)].append(w)
@@ -228,16 +249,47 @@ def _torch_module():
 
         def _word_scores(self, n: int, batch: Dict[str, Any]):
             """Mean log-probability of each n-piece word's pieces at the masks."""
-            embeds = self.mlm.get_input_embeddings()(batch["input_ids"])
+            log_probs = self._mask_log_probs(batch["input_ids"], batch)
+            words = getattr(self, f"words_{n}")  # (words, n)
+            if not self.sequential or n == 1:
+                rows = torch.arange(n, device=words.device)[None, :].expand_as(words)
+                return log_probs[:, rows, words].mean(-1)
+            return torch.stack(
+                [self._sequential(log_probs, batch, word) for word in words], dim=1
+            )
+
+        def _sequential(self, log_probs, batch: Dict[str, Any], word):
+            """One word's mean piece log-probability, read one piece at a time:
+            the most certain of the pieces not yet placed is written into its
+            mask before the model reads the rest (PET's decoding)."""
+            n = word.shape[0]
+            docs = torch.arange(log_probs.shape[0], device=word.device)
+            pieces = torch.arange(n, device=word.device)
+            current = log_probs[:, pieces, word]  # (docs, n)
+            placed = torch.zeros_like(current, dtype=torch.bool)
+            ids = batch["input_ids"]
+            total = current.new_zeros(current.shape[0])
+            for step in range(n):
+                best = current.detach().masked_fill(placed, float("-inf")).argmax(-1)
+                total = total + current[docs, best]
+                if step == n - 1:
+                    break
+                placed = placed.clone()
+                placed[docs, best] = True
+                ids = ids.clone()
+                ids[docs, batch["mask_positions"][docs, best]] = word[best]
+                current = self._mask_log_probs(ids, batch)[:, pieces, word]
+            return total / n
+
+        def _mask_log_probs(self, input_ids, batch: Dict[str, Any]):
+            """Log-probabilities over the vocabulary at the masks: (docs, n, vocab)."""
+            embeds = self.mlm.get_input_embeddings()(input_ids)
             if self.soft is not None:
                 index = batch["prompt_index"]
                 soft = self.soft[index.clamp(min=0)]
                 embeds = torch.where((index >= 0)[..., None], soft, embeds)
-            logits = self._mask_logits(embeds, batch)  # (docs, n, vocab)
-            log_probs = torch.log_softmax(logits.float(), dim=-1)
-            words = getattr(self, f"words_{n}")  # (words, n)
-            rows = torch.arange(n, device=words.device)[None, :].expand_as(words)
-            return log_probs[:, rows, words].mean(-1)
+            logits = self._mask_logits(embeds, batch)
+            return torch.log_softmax(logits.float(), dim=-1)
 
         def _mask_logits(self, embeds, batch):
             """The LM head's logits at the masks only: the head is the costly
@@ -259,7 +311,7 @@ def _torch_module():
     return ClozeModule
 
 
-def ClozeModule(mlm, prompt: ClozePrompt, soft: bool):
+def ClozeModule(mlm, prompt: ClozePrompt, soft: bool, sequential: bool = False):
     """The torch module for a masked LM and a prompt (the class is built on
     first use, so that importing this module does not import torch)."""
-    return _torch_module()(mlm, prompt, soft)
+    return _torch_module()(mlm, prompt, soft, sequential)

@@ -303,7 +303,10 @@ class PromptTextCategorizer(TrainablePipe):
         # "model", as spaCy's components have: here only the model's settings
         # (a thinc-shaped message without params); the weights are the
         # Hugging Face folder and the soft prompts next to it.
-        settings = {k: self.model.attrs[k] for k in ("tune", "prompt_length", "peft")}
+        settings = {
+            k: self.model.attrs.get(k)
+            for k in ("tune", "prompt_length", "peft", "decoding")
+        }
         srsly.write_msgpack(path / "model", {"attrs": settings, "params": []})
         from safetensors.torch import save_file
 

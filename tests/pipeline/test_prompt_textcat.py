@@ -113,6 +113,51 @@ def test_multi_character_label_words_score_their_mean_log_probability(which, req
     assert nlp(text).cats["POSITIVE"] == pytest.approx(expected, abs=1e-5)
 
 
+def manual_sequential_score(backbone, text, word):
+    """PET's decoding with transformers: write the most certain remaining piece
+    into its mask, run again; the mean of the pieces' log-probabilities."""
+    tok = AutoTokenizer.from_pretrained(str(backbone))
+    mlm = AutoModelForMaskedLM.from_pretrained(str(backbone)).eval()
+    pieces = tok(word, add_special_tokens=False)["input_ids"]
+    filled = TEMPLATE.replace("[MASK]", tok.mask_token * len(pieces))
+    enc = tok(filled.replace("{text}", text), return_tensors="pt")
+    masks = (enc["input_ids"][0] == tok.mask_token_id).nonzero()[:, 0].tolist()
+    ids, left, total = enc["input_ids"].clone(), list(range(len(pieces))), []
+    while left:
+        with torch.no_grad():
+            log_probs = torch.log_softmax(mlm(input_ids=ids).logits[0], -1)
+        scores = {i: float(log_probs[masks[i], pieces[i]]) for i in left}
+        best = max(scores, key=scores.get)
+        total.append(scores[best])
+        ids[0, masks[best]] = pieces[best]
+        left.remove(best)
+    return float(numpy.mean(total))
+
+
+@pytest.mark.parametrize("which", ["tiny_backbone", "hub_shaped_backbone"])
+def test_sequential_decoding_reads_one_piece_at_a_time(which, request, tmp_path):
+    backbone = request.getfixturevalue(which)
+    verbalizer = {"POSITIVE": ["推荐", "好"], "NEGATIVE": ["失望", "不推荐"]}
+    config = dict(template=TEMPLATE, verbalizer=verbalizer, content_free=[])
+    nlp = blank(backbone, model={"decoding": "sequential"}, **config)
+    text = "物流很快，非常满意"
+    scores = nlp.get_pipe("textcat").predict([nlp.make_doc(text)])[0]
+    words = {w: manual_sequential_score(backbone, text, w) for w in ["推荐", "失望"]}
+    words["好"] = manual_word_score(backbone, text, "好")
+    words["不推荐"] = manual_sequential_score(backbone, text, "不推荐")
+    positive = numpy.logaddexp(words["推荐"], words["好"]) - numpy.log(2)
+    negative = numpy.logaddexp(words["失望"], words["不推荐"]) - numpy.log(2)
+    assert scores == pytest.approx([positive, negative], abs=1e-4)
+    parallel = blank(backbone, **config).get_pipe("textcat")
+    assert parallel.predict([nlp.make_doc(text)])[0] != pytest.approx(scores)
+    # it trains through every forward, and round-trips with its setting
+    overfit(nlp, steps=2)
+    nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    assert loaded.get_pipe("textcat").model.attrs["decoding"] == "sequential"
+    assert_same_cats(cats(nlp, [text]), cats(loaded, [text]))
+
+
 def test_calibration_makes_the_content_free_input_uniform(tiny_backbone):
     raw = blank(tiny_backbone, content_free=[])
     calibrated = blank(tiny_backbone, content_free=["N/A"])
@@ -314,6 +359,8 @@ def test_spacy_train_runs_the_fewshot_config(which, request, tmp_path):
 
 
 def test_errors_name_the_problem(tiny_backbone):
+    with pytest.raises(HanziError, match="E555"):
+        blank(tiny_backbone, model={"decoding": "greedy"})
     with pytest.raises(HanziError, match="E540"):
         blank(tiny_backbone, template="{text}。总之很好。")("好")
     with pytest.raises(HanziError, match="E542"):

@@ -121,3 +121,56 @@ def test_steps_and_learning_rate_are_chosen_again_at_each_k(
     fewshot.choose_per_k(
         args, [1, 2], (texts * 2, labels * 2), (texts, labels), path, state
     )
+
+
+def test_choices_try_sequential_decoding_and_keep_runs_of_the_same_base(
+    tmp_path, tiny_backbone, monkeypatch
+):
+    import argparse
+
+    import srsly
+
+    from workflow import fewshot
+
+    from ..conftest import CONFIG, REVIEWS
+
+    single = {"POSITIVE": ["好"], "NEGATIVE": ["差"]}
+    several = {"POSITIVE": ["推荐"], "NEGATIVE": ["失望"]}
+    monkeypatch.setattr(fewshot, "TEMPLATES", ("{text}。总之很[MASK]。",))
+    monkeypatch.setattr(fewshot, "VERBALIZERS", (single, several))
+    monkeypatch.setattr(fewshot, "CALIBRATIONS", ([],))
+    monkeypatch.setattr(fewshot, "PROMPT_GRID", (("all", (1e-3,)),))
+    monkeypatch.setattr(fewshot, "CHECKPOINTS", (1,))
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    args = argparse.Namespace(
+        backbone=str(tiny_backbone),
+        config=str(CONFIG),
+        choose_k=1,
+        choose_draws=1,
+        batch_size=2,
+    )
+    path = tmp_path / "choices.json"
+    state = fewshot.choose(args, (texts * 2, labels * 2), (texts, labels), path)
+    zero_shot = [json.loads(key) for key in state["candidates"]["zero_shot"]]
+    # the single-character verbalizer is read one way, the other both ways
+    assert len(zero_shot) == 3
+    assert [z.get("decoding") for z in zero_shot].count("sequential") == 1
+    assert all(z["verbalizer"] == several for z in zero_shot if "decoding" in z)
+    assert state["prompt"]["template"] == state["base"]["template"]
+    assert srsly.read_json(path)["complete"]
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a run already made was made again")
+
+    # the same base: nothing runs again
+    with monkeypatch.context() as m:
+        m.setattr(fewshot, "train", no_training)
+        fewshot.choose(args, (texts * 2, labels * 2), (texts, labels), path)
+    # another base (as if a new candidate had won): the training runs are redone
+    state = srsly.read_json(path)
+    state["base"] = {"template": "[MASK]评：{text}"}
+    state["per_k"] = {"8": {}}
+    srsly.write_json(path, state)
+    state = fewshot.choose(args, (texts * 2, labels * 2), (texts, labels), path)
+    assert "per_k" not in state and len(state["candidates"]["prompt"]) == 1

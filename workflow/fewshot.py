@@ -253,8 +253,11 @@ def _sweep(
 def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
     """The prompt's learning rate and steps and the head's steps at each k,
     chosen on dev draws of that k (kept in state["per_k"] and written to path)."""
-    per_k = state.setdefault("per_k", {})
     prompt = state["prompt"]
+    if state.get("per_k_of", prompt) != prompt:
+        state.pop("per_k", None)  # chosen around another k = --choose-k choice
+    state["per_k_of"] = prompt
+    per_k = state.setdefault("per_k", {})
     lrs = [prompt["lr"] * factor for factor in PER_K_LR_FACTORS]
 
     def save() -> None:
@@ -305,7 +308,9 @@ def settings_at(choices: Dict[str, Any], system: str, k: int) -> Dict[str, Any]:
 
 def public_choices(choices: Dict[str, Any]) -> Dict[str, Any]:
     """The choices without the candidates' dev scores."""
-    out = {k: v for k, v in choices.items() if k not in ("candidates", "per_k")}
+    out = {
+        k: v for k, v in choices.items() if k not in ("candidates", "per_k", "per_k_of")
+    }
     if "per_k" in choices:
         out["per_k"] = {
             k: {s: v for s, v in entry.items() if s != "candidates"}

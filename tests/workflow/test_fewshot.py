@@ -117,9 +117,20 @@ def test_steps_and_learning_rate_are_chosen_again_at_each_k(
     def no_training(*args, **kwargs):
         raise AssertionError("a choice already made was made again")
 
-    monkeypatch.setattr(fewshot, "train", no_training)
+    with monkeypatch.context() as m:
+        m.setattr(fewshot, "train", no_training)
+        fewshot.choose_per_k(
+            args, [1, 2], (texts * 2, labels * 2), (texts, labels), path, state
+        )
+    # another choice at --choose-k: the choices at each k are made again around it
+    state["prompt"] = {**state["prompt"], "lr": 3e-3}
     fewshot.choose_per_k(
-        args, [1, 2], (texts * 2, labels * 2), (texts, labels), path, state
+        args, [1], (texts * 2, labels * 2), (texts, labels), path, state
+    )
+    assert set(state["per_k"]) == {"1"}
+    assert any(
+        state["per_k"]["1"]["prompt"]["lr"] == pytest.approx(lr)
+        for lr in (1e-3, 3e-3, 9e-3)
     )
 
 

@@ -36,7 +36,7 @@ import random
 import statistics
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import srsly
 
@@ -212,11 +212,13 @@ def _sweep(
     dev,
     batch_size: int,
     save: Callable[[], None],
+    untrained: Optional[float] = None,
 ) -> Tuple[list, int]:
     """Train make(options) on each draw for every options of grid (its last
     item the learning rate), score dev at each checkpoint, and return the
     options and steps of the best mean. Runs already in found are not run again;
-    save() is called after each new one."""
+    save() is called after each new one. untrained: the dev accuracy of the
+    untrained pipeline when known, the score of step 0 without scoring it again."""
     texts, labels = train_split
     for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
         key = json.dumps([*options, d])
@@ -225,7 +227,10 @@ def _sweep(
         accs: Dict[str, float] = {}
 
         def score(step, nlp, options=options, accs=accs):
-            accs[str(step)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
+            if step == 0 and untrained is not None:
+                accs["0"] = untrained
+            else:
+                accs[str(step)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
             print(f"{system} dev {accs[str(step)]:.3f} {options} {step}", flush=True)
 
         train(
@@ -259,6 +264,12 @@ def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
     state["per_k_of"] = prompt
     per_k = state.setdefault("per_k", {})
     lrs = [prompt["lr"] * factor for factor in PER_K_LR_FACTORS]
+    # before its first step the prompt is the zero-shot model of the base
+    # settings (LoRA and soft prompts start as the identity), scored in choose
+    zero_shot = state.get("candidates", {}).get("zero_shot", {})
+    untrained = zero_shot.get(
+        json.dumps(state.get("base"), ensure_ascii=False, sort_keys=True)
+    )
 
     def save() -> None:
         srsly.write_json(path, state)
@@ -279,6 +290,7 @@ def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
                 dev,
                 args.batch_size,
                 save,
+                untrained=untrained,
             )
             entry["prompt"] = {"lr": lr, "steps": steps}
             save()

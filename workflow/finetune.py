@@ -10,6 +10,8 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
   query and value projections (alpha = 2 × rank);
 - ``lora-all-8``: LoRA of rank 8 on every linear layer of each block (query,
   key, value, the attention's output, the feed-forward's two layers);
+- ``lora-emb-4``, ``lora-emb-8``: the same of that rank, and LoRA of that rank
+  on the character embeddings too (the weights full fine-tuning moves most);
 - ``adapters``: Pfeiffer bottleneck adapters, a quarter of the width wide.
 
 For each: the backbone's trainable parameters; seconds per training step and
@@ -45,6 +47,8 @@ METHODS = (
     "lora-8",
     "lora-16",
     "lora-all-8",
+    "lora-emb-4",
+    "lora-emb-8",
     "adapters",
 )
 # Module names peft matches by suffix: every linear layer of a BERT block, not
@@ -52,6 +56,14 @@ METHODS = (
 LORA_TARGETS = {
     "lora": ["query", "value"],
     "lora-all": ["query", "key", "value", "intermediate.dense", "output.dense"],
+    "lora-emb": [
+        "query",
+        "key",
+        "value",
+        "intermediate.dense",
+        "output.dense",
+        "word_embeddings",
+    ],
 }
 MODEL = "components.transformer.model"
 

@@ -88,6 +88,21 @@ def test_lora_merges_into_the_base_weights(tiny_backbone, tmp_path):
     assert torch.equal(hidden(loaded, text), hidden(nlp, text))
 
 
+def test_lora_on_the_character_embeddings_trains_round_trips_and_merges(
+    tiny_backbone, tmp_path
+):
+    lora = {**LORA, "target_modules": ["query", "value", "word_embeddings"]}
+    nlp = tuned_nlp(tiny_backbone, peft=lora)
+    _, tuned = split_state(backbone_of(nlp))
+    assert any(v.abs().sum() > 0 for k, v in tuned.items() if "lora_embedding_B" in k)
+    loaded = reload_strictly(nlp, tmp_path / "lora")
+    assert_same_predictions(nlp, loaded)
+    text = sample_examples(nlp)[0].reference.text
+    before = hidden(nlp, text)
+    assert merge_peft_layers(nlp) == {"transformer": 3}
+    assert torch.allclose(hidden(nlp, text), before, atol=1e-5)
+
+
 def test_another_peft_method_ia3(tiny_backbone, tmp_path):
     ia3 = {
         "peft_type": "IA3",

@@ -56,6 +56,8 @@ LORA_WEIGHTS = {
     "lora-4": 2 * 4 * (32 + 32),  # query, value
     # query, key, value, attention output; feed-forward in and out
     "lora-all-8": 4 * 8 * (32 + 32) + 2 * 8 * (32 + 64),
+    # the same at rank 4, plus r × (vocabulary + 32) in the character embeddings
+    "lora-emb-4": 4 * 4 * (32 + 32) + 2 * 4 * (32 + 64),
 }
 
 
@@ -77,7 +79,11 @@ def test_step_benchmark_reports_what_trains(method, tmp_path, tiny_backbone):
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     figures = json.loads(result.stdout.strip().splitlines()[-1])
-    assert figures["trainable"] == LORA_WEIGHTS[method]
+    expected = LORA_WEIGHTS[method]
+    if method.startswith("lora-emb"):
+        config = json.loads((tiny_backbone / "config.json").read_text())
+        expected += 4 * (config["vocab_size"] + 32)
+    assert figures["trainable"] == expected
     # of the 1 × 32 test backbone; lora-all-8 is 3.5% of the tiny preset's
     assert 0 < figures["trainable_share"] < {"lora-4": 0.05}.get(method, 0.2)
     assert figures["seconds_per_step"] > 0 and figures["peak_rss_mib"] > 0

@@ -12,7 +12,7 @@ Usage:
         [--name mlm] [--set objective=electra] [--into training/budget]
     python scripts/backbone_probe.py training/budget/mlm-3ep ... \
         --output metrics/probe-budget.json
-    python scripts/pretrain_budget.py collect --probe metrics/probe-budget.json \
+    python scripts/pretrain_budget.py collect --probe metrics/probe-budget.json ... \
         [--extra NAME-Eep=DIR:METRICS.json] [--output metrics/pretrain_budget.json]
 """
 
@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> None:
 
 
 def collect(args: argparse.Namespace) -> None:
-    probe = json.loads(Path(args.probe).read_text())
+    probe = {}
+    for path in args.probe:
+        probe.update(json.loads(Path(path).read_text()))
     runs = {}
     for path in sorted(Path(args.metrics).glob("pretrain-budget-*.json")):
         tag = path.stem[len("pretrain-budget-") :]
@@ -76,6 +78,7 @@ def collect(args: argparse.Namespace) -> None:
         rows.append(
             {
                 "run": tag,
+                "preset": metrics.get("preset", "tiny"),
                 "objective": metrics.get("objective", "mlm"),
                 "epochs": round(metrics["epochs"], 2),
                 "steps": metrics["steps"],
@@ -88,7 +91,7 @@ def collect(args: argparse.Namespace) -> None:
                 "probe_reviews": scores.get("reviews", {}).get("accuracy"),
             }
         )
-    rows.sort(key=lambda r: (r["objective"], r["train_minutes"]))
+    rows.sort(key=lambda r: (r["preset"], r["objective"], r["train_minutes"]))
     output = Path(args.output)
     output.write_text(json.dumps(rows, indent=2) + "\n")
     plot(rows, output.with_suffix(".png"))
@@ -97,24 +100,24 @@ def collect(args: argparse.Namespace) -> None:
 
 
 def plot(rows: list, path: Path) -> None:
-    """Held-out perplexity and the probe's dev word F1 against minutes."""
+    """Held-out perplexity and the probe's dev word F1 against minutes, a line
+    per preset and objective."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for objective in sorted({r["objective"] for r in rows}):
-        mine = [r for r in rows if r["objective"] == objective]
+    for preset, objective in sorted({(r["preset"], r["objective"]) for r in rows}):
+        mine = [r for r in rows if (r["preset"], r["objective"]) == (preset, objective)]
         minutes = [r["train_minutes"] for r in mine]
         marker = "o-" if objective == "mlm" else "s"
-        label = objective + (" (generator's)" if objective == "electra" else "")
+        name = f"{preset}, {objective}"
+        label = name + (" (generator's)" if objective == "electra" else "")
         axes[0].plot(
             minutes, [r["heldout_perplexity"] for r in mine], marker, label=label
         )
-        axes[1].plot(
-            minutes, [r["probe_word_f1"] for r in mine], marker, label=objective
-        )
+        axes[1].plot(minutes, [r["probe_word_f1"] for r in mine], marker, label=name)
     axes[0].set_ylabel("held-out perplexity (fixed masking)")
     axes[1].set_ylabel("probe: dev word F1 after 600 steps")
     for ax in axes:
@@ -140,7 +143,9 @@ def main() -> None:
     p.add_argument("--metrics", default="metrics")
     p.set_defaults(func=run)
     c = sub.add_parser("collect")
-    c.add_argument("--probe", required=True)
+    c.add_argument(
+        "--probe", required=True, nargs="+", help="backbone_probe.py outputs"
+    )
     c.add_argument("--extra", action="append", help="TAG=DIR:METRICS.json")
     c.add_argument("--into", default="training/budget")
     c.add_argument("--metrics", default="metrics")

@@ -11,7 +11,7 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
 - ``lora-all-8``: LoRA of rank 8 on every linear layer of each block (query,
   key, value, the attention's output, the feed-forward's two layers);
 - ``lora-emb-4``, ``lora-emb-8``: the same of that rank, and LoRA of that rank
-  on the character embeddings too (the weights full fine-tuning moves most);
+  on the character embeddings too (over half of the tiny backbone's weights);
 - ``adapters``: Pfeiffer bottleneck adapters, a quarter of the width wide.
 
 For each: the backbone's trainable parameters; seconds per training step and

@@ -22,6 +22,14 @@ underfits 256. They are written to ``--choices`` and read back by later runs
 (every candidate's score is kept: a run with a larger grid runs only the new
 candidates; delete the file to choose again).
 
+With unlabeled text (``--systems`` with ``pet`` and ``tfidf-self``), PET's
+second step: the k-shot prompt component (the ``prompt`` system's settings at
+that k) gives ``--unlabeled`` train reviews outside the draw, whose labels are
+never read, its probabilities, and a fresh prompt component learns from the k
+examples and those soft labels; its learning rate and steps are chosen on the
+dev draws at ``--choose-k`` (``choose_pet``). TF-IDF + LR sees the same
+unlabeled reviews through one round of self-training.
+
 Zero-shot accuracy comes with a 95% Wilson interval; the few-shot ones with
 the mean, standard deviation, minimum and maximum over the draws. Results are
 written after every fit, so an interrupted run keeps what it measured
@@ -46,7 +54,9 @@ from .fewshot_systems import (
     accuracy,
     predict_spacy,
     predict_tfidf,
+    predict_tfidf_self_trained,
     prompt_nlp,
+    soft_labels,
     textcat_nlp,
     train,
 )
@@ -75,6 +85,9 @@ CHECKPOINTS = (25, 50, 100)
 # the prompt's learning rate as a multiple of the one chosen at --choose-k
 PER_K_CHECKPOINTS = (0, 25, 50, 100, 200)
 PER_K_LR_FACTORS = (1 / 3, 1.0, 3.0)
+# the PET student's learning rates and steps, chosen at --choose-k
+PET_LRS = (1e-4, 3e-4)
+PET_CHECKPOINTS = (100, 200, 400, 800)
 
 
 def reviews(path: str, limit: int = 0) -> Tuple[List[str], List[str]]:
@@ -93,6 +106,13 @@ def draw(labels: Sequence[str], k: int, seed: int) -> List[int]:
         rng.shuffle(members)
         chosen.extend(members[:k])
     return sorted(chosen)
+
+
+def unlabeled_pool(n_texts: int, chosen: Sequence[int], n: int, seed: int) -> List[int]:
+    """n indices of train texts outside the draw, at random (seeded)."""
+    taken = set(chosen)
+    rest = [i for i in range(n_texts) if i not in taken]
+    return sorted(random.Random(seed).sample(rest, min(n, len(rest))))
 
 
 def subsample(texts, labels, n: int, seed: int):
@@ -213,12 +233,14 @@ def _sweep(
     batch_size: int,
     save: Callable[[], None],
     untrained: Optional[float] = None,
+    soft: Optional[Callable[[int, List[int]], list]] = None,
 ) -> Tuple[list, int]:
     """Train make(options) on each draw for every options of grid (its last
     item the learning rate), score dev at each checkpoint, and return the
     options and steps of the best mean. Runs already in found are not run again;
     save() is called after each new one. untrained: the dev accuracy of the
-    untrained pipeline when known, the score of step 0 without scoring it again."""
+    untrained pipeline when known, the score of step 0 without scoring it again.
+    soft(d, chosen): the soft-labelled texts that draw d trains on too."""
     texts, labels = train_split
     for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
         key = json.dumps([*options, d])
@@ -243,6 +265,7 @@ def _sweep(
             seed=d,
             checkpoints=checkpoints,
             on_checkpoint=score,
+            soft=soft(d, chosen) if soft is not None else (),
         )
         found[key] = accs
         save()
@@ -311,6 +334,68 @@ def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
             save()
 
 
+def choose_pet(args, train_split, dev, path: Path, state) -> None:
+    """The PET student's learning rate and steps, on the dev draws at
+    --choose-k (kept in state["pet"] and written to path); the teachers' and
+    TF-IDF's dev accuracies on the same draws go into state["pet_dev"]."""
+    teacher = settings_at(state, "prompt", args.choose_k)
+    of = {"teacher": teacher, "unlabeled": args.unlabeled, "k": args.choose_k}
+    if state.get("pet_of", of) != of:
+        state.pop("pet", None)
+        state.pop("pet_dev", None)
+        state.get("candidates", {}).pop("pet", None)
+    state["pet_of"] = of
+    if "pet" in state:
+        return
+    texts, labels = train_split
+    found = state.setdefault("candidates", {}).setdefault("pet", {})
+    record = state.setdefault("pet_dev", {"teacher": {}, "tfidf": {}, "tfidf-self": {}})
+    labelled: Dict[int, list] = {}
+
+    def soft(d: int, chosen: List[int]) -> list:
+        if d not in labelled:
+            x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
+            pool = [
+                texts[i]
+                for i in unlabeled_pool(len(texts), chosen, args.unlabeled, 1000 + d)
+            ]
+            nlp = train(
+                prompt_nlp(args.backbone, teacher),
+                x,
+                y,
+                steps=teacher["steps"],
+                lr=teacher["lr"],
+                batch_size=args.batch_size,
+                seed=d,
+            )
+            record["teacher"][str(d)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
+            record["tfidf"][str(d)] = accuracy(predict_tfidf(x, y, dev[0]), dev[1])
+            record["tfidf-self"][str(d)] = accuracy(
+                predict_tfidf_self_trained(x, y, pool, dev[0]), dev[1]
+            )
+            scores = {name: r[str(d)] for name, r in record.items()}
+            print(f"pet dev draw {d}: {json.dumps(scores)}", flush=True)
+            labelled[d] = list(zip(pool, soft_labels(nlp, pool)))
+        return labelled[d]
+
+    draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
+    (lr,), steps = _sweep(
+        found,
+        "pet",
+        lambda o: prompt_nlp(args.backbone, state["prompt"]),
+        [(lr,) for lr in PET_LRS],
+        draws,
+        PET_CHECKPOINTS,
+        train_split,
+        dev,
+        args.batch_size,
+        lambda: srsly.write_json(path, state),
+        soft=soft,
+    )
+    state["pet"] = {"unlabeled": args.unlabeled, "lr": lr, "steps": steps}
+    srsly.write_json(path, state)
+
+
 def settings_at(choices: Dict[str, Any], system: str, k: int) -> Dict[str, Any]:
     """A system's settings at k: those chosen at --choose-k, with the learning
     rate and steps chosen at k when there are any."""
@@ -321,7 +406,9 @@ def settings_at(choices: Dict[str, Any], system: str, k: int) -> Dict[str, Any]:
 def public_choices(choices: Dict[str, Any]) -> Dict[str, Any]:
     """The choices without the candidates' dev scores."""
     out = {
-        k: v for k, v in choices.items() if k not in ("candidates", "per_k", "per_k_of")
+        k: v
+        for k, v in choices.items()
+        if k not in ("candidates", "per_k", "per_k_of", "pet_of")
     }
     if "per_k" in choices:
         out["per_k"] = {
@@ -343,6 +430,8 @@ def fewshot(args) -> int:
     choices = choose(args, train_split, dev, Path(args.choices))
     if args.per_k:
         choose_per_k(args, args.ks, train_split, dev, Path(args.choices), choices)
+    if "pet" in args.systems:
+        choose_pet(args, train_split, dev, Path(args.choices), choices)
     output = Path(args.output)
     results = srsly.read_json(output) if args.resume and output.exists() else {}
     results.update(
@@ -355,6 +444,7 @@ def fewshot(args) -> int:
             "draws": args.draws,
             "draws_large": args.draws_large,
             "seed": args.seed,
+            "unlabeled": args.unlabeled,
             "choices": public_choices(choices),
             "systems": args.systems,
         }
@@ -386,38 +476,72 @@ def run_all(args, choices, train_split, test, results, runs, output) -> None:
             "seconds": time.perf_counter() - start,
         }
         srsly.write_json(output, results)
-    systems = {
-        "prompt": lambda: prompt_nlp(args.backbone, prompt),
-        "textcat": lambda: textcat_nlp(args.config, args.backbone),
-    }
     for k in [k for k in args.ks if k > 0]:
         n_draws = args.draws if k < args.large_k else args.draws_large
         for d in range(n_draws):
             chosen = draw(labels, k, args.seed + d)
             x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
+            pool = unlabeled_pool(len(texts), chosen, args.unlabeled, args.seed + d)
+            fit = DrawFit(args, choices, k, d, x, y, [texts[i] for i in pool])
             for system in args.systems:
                 key = f"{system}/{k}/{d}"
                 if key in runs:
                     continue
                 start = time.perf_counter()
-                if system == "tfidf":
-                    predicted = predict_tfidf(x, y, test[0])
-                else:
-                    settings = settings_at(choices, system, k)
-                    nlp = train(
-                        systems[system](),
-                        x,
-                        y,
-                        steps=settings["steps"],
-                        lr=settings["lr"],
-                        batch_size=choices["batch_size"],
-                        seed=d,
-                    )
-                    predicted = predict_spacy(nlp, test[0])
-                acc = accuracy(predicted, test[1])
+                acc = accuracy(fit.predict(system, test[0]), test[1])
                 runs[key] = {"accuracy": acc, "seconds": time.perf_counter() - start}
                 print(f"{key} test accuracy {acc:.4f}", flush=True)
                 srsly.write_json(output, results)
+
+
+class DrawFit:
+    """The systems trained on one draw of k examples per class (x, y); the
+    prompt component is trained once and is also the PET teacher."""
+
+    def __init__(self, args, choices, k: int, d: int, x, y, unlabeled) -> None:
+        self.args, self.choices, self.k, self.d = args, choices, k, d
+        self.x, self.y, self.unlabeled = x, y, unlabeled
+        self.trained: Dict[str, Any] = {}
+
+    def make(self, system: str):
+        if system == "prompt":
+            return prompt_nlp(self.args.backbone, self.choices["prompt"])
+        return textcat_nlp(self.args.config, self.args.backbone)
+
+    def fit(self, system: str):
+        if system not in self.trained:
+            settings = settings_at(self.choices, system, self.k)
+            self.trained[system] = train(
+                self.make(system),
+                self.x,
+                self.y,
+                steps=settings["steps"],
+                lr=settings["lr"],
+                batch_size=self.choices["batch_size"],
+                seed=self.d,
+            )
+        return self.trained[system]
+
+    def predict(self, system: str, texts: Sequence[str]) -> List[str]:
+        if system == "tfidf":
+            return predict_tfidf(self.x, self.y, texts)
+        if system == "tfidf-self":
+            return predict_tfidf_self_trained(self.x, self.y, self.unlabeled, texts)
+        if system == "pet":
+            student = self.choices["pet"]
+            teacher = self.fit("prompt")
+            nlp = train(
+                self.make("prompt"),
+                self.x,
+                self.y,
+                steps=student["steps"],
+                lr=student["lr"],
+                batch_size=self.choices["batch_size"],
+                seed=self.d,
+                soft=list(zip(self.unlabeled, soft_labels(teacher, self.unlabeled))),
+            )
+            return predict_spacy(nlp, texts)
+        return predict_spacy(self.fit(system), texts)
 
 
 def add_parser(subparsers) -> None:
@@ -456,13 +580,21 @@ def add_parser(subparsers) -> None:
         "--dev-limit", type=int, default=400, help="dev reviews to choose on (0: all)"
     )
     p.add_argument("--test-limit", type=int, default=0, help="0: all test reviews")
+    p.add_argument(
+        "--unlabeled",
+        type=int,
+        default=2000,
+        help="train reviews outside each draw, their labels unread, for pet and "
+        "tfidf-self",
+    )
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument(
         "--systems",
         type=lambda s: s.split(","),
         default=["tfidf", "prompt", "textcat"],
-        help="comma-separated: tfidf, prompt, textcat (runs can be split over "
-        "processes, each with its own --output)",
+        help="comma-separated: tfidf, prompt, textcat, and with unlabeled text "
+        "pet and tfidf-self (runs can be split over processes, each with its own "
+        "--output)",
     )
     p.add_argument("--choices", default="metrics/fewshot_dev.json")
     p.add_argument("--output", default="metrics/fewshot.json")

@@ -8,6 +8,8 @@ SYSTEMS = (
     ("prompt", "prompt (hanzi_prompt_textcat)"),
     ("textcat", "textcat head (hanzi_textcat)"),
     ("tfidf", "TF-IDF + LR"),
+    ("pet", "prompt + PET's soft labels on unlabeled reviews"),
+    ("tfidf-self", "TF-IDF + LR, self-trained on the same unlabeled reviews"),
 )
 
 

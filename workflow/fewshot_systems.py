@@ -5,7 +5,12 @@
 - ``textcat``: the standard head, ``configs/trf.cfg`` restricted to
   ``transformer``, ``tok2vec`` and ``textcat`` (``hanzi_textcat``);
 - ``tfidf``: character 1–3-gram TF-IDF + logistic regression, the settings of
-  ``benchmarks/tfidf.py``.
+  ``benchmarks/tfidf.py``;
+- ``pet``: PET's use of unlabeled text: the k-shot prompt component labels
+  unlabeled reviews with its probabilities, and a fresh prompt component learns
+  from the k examples and those soft labels (``soft_labels``, ``train(soft=)``);
+- ``tfidf-self``: the same unlabeled reviews for TF-IDF + LR by self-training
+  (``predict_tfidf_self_trained``), so that both sides of the comparison see them.
 
 The two spaCy pipelines learn through ``nlp.update`` for a fixed number of
 steps (batches drawn with replacement from the k examples per class), with
@@ -13,7 +18,7 @@ Adam and the default config's weight decay and gradient clipping.
 """
 
 import random
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
 from spacy.training import Example
@@ -81,6 +86,14 @@ def examples(nlp: Language, texts: Sequence[str], labels: Sequence[str]) -> list
     return out
 
 
+def soft_labels(nlp: Language, texts: Sequence[str]) -> List[Dict[str, float]]:
+    """The trained pipeline's probability of each label, for each text."""
+    return [
+        {name: float(doc.cats[name]) for name in LABELS}
+        for doc in nlp.pipe(texts, batch_size=64)
+    ]
+
+
 def train(
     nlp: Language,
     texts: Sequence[str],
@@ -92,16 +105,23 @@ def train(
     seed: int,
     checkpoints: Sequence[int] = (),
     on_checkpoint: Optional[Callable[[int, Language], None]] = None,
+    soft: Sequence[Tuple[str, Dict[str, float]]] = (),
 ) -> Language:
     """Initialise nlp on the examples and update it for steps batches.
 
     checkpoints, on_checkpoint: on_checkpoint(step, nlp) is called after each
         of these steps (to score one run at several lengths on dev); step 0 is
         the initialised, untrained pipeline.
+    soft: (text, probability of each label) pairs that the batches are drawn
+        from too, with the labelled examples (PET's soft labels).
     """
     fix_random_seed(seed)
     egs = examples(nlp, texts, labels)
     nlp.initialize(lambda: egs)
+    egs += [
+        Example.from_dict(nlp.make_doc(text), {"cats": dict(cats)})
+        for text, cats in soft
+    ]
     if not egs:
         return nlp
     if on_checkpoint is not None and 0 in checkpoints:
@@ -121,10 +141,8 @@ def predict_spacy(nlp: Language, texts: Sequence[str]) -> List[str]:
     return [max(d.cats, key=d.cats.get) for d in nlp.pipe(texts, batch_size=64)]
 
 
-def predict_tfidf(
-    train_texts: Sequence[str], train_labels: Sequence[str], texts: Sequence[str]
-) -> List[str]:
-    """Fit TF-IDF + logistic regression on the draw and label the texts."""
+def tfidf_model(texts: Sequence[str], labels: Sequence[str], weights=None):
+    """Character 1–3-gram TF-IDF + logistic regression fitted on the texts."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -133,7 +151,35 @@ def predict_tfidf(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
         LogisticRegression(max_iter=1000),
     )
-    model.fit(list(train_texts), list(train_labels))
+    return model.fit(
+        list(texts), list(labels), logisticregression__sample_weight=weights
+    )
+
+
+def predict_tfidf(
+    train_texts: Sequence[str], train_labels: Sequence[str], texts: Sequence[str]
+) -> List[str]:
+    """Fit TF-IDF + logistic regression on the draw and label the texts."""
+    model = tfidf_model(train_texts, train_labels)
+    return [str(label) for label in model.predict(list(texts))]
+
+
+def predict_tfidf_self_trained(
+    train_texts: Sequence[str],
+    train_labels: Sequence[str],
+    unlabeled: Sequence[str],
+    texts: Sequence[str],
+) -> List[str]:
+    """TF-IDF + LR fitted on the draw labels the unlabeled texts, is fitted
+    again on the draw and those labels (one round of self-training, each
+    pseudo-label weighted by its probability), and labels the texts."""
+    model = tfidf_model(train_texts, train_labels)
+    proba = model.predict_proba(list(unlabeled))
+    pseudo = [str(model.classes_[row.argmax()]) for row in proba]
+    weights = [1.0] * len(train_texts) + [float(row.max()) for row in proba]
+    model = tfidf_model(
+        list(train_texts) + list(unlabeled), list(train_labels) + pseudo, weights
+    )
     return [str(label) for label in model.predict(list(texts))]
 
 

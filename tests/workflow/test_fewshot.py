@@ -185,3 +185,113 @@ def test_choices_try_sequential_decoding_and_keep_runs_of_the_same_base(
     srsly.write_json(path, state)
     state = fewshot.choose(args, (texts * 2, labels * 2), (texts, labels), path)
     assert "per_k" not in state and len(state["candidates"]["prompt"]) == 1
+
+
+def test_the_unlabeled_pool_leaves_out_the_draw():
+    from workflow.fewshot import unlabeled_pool
+
+    chosen = draw(LABELS, 8, seed=1)
+    pool = unlabeled_pool(len(LABELS), chosen, 50, seed=1)
+    assert len(pool) == 50 and not set(pool) & set(chosen)
+    assert pool == unlabeled_pool(len(LABELS), chosen, 50, seed=1)
+    assert len(unlabeled_pool(len(LABELS), chosen, 10_000, seed=1)) == 100 - 16
+
+
+def test_soft_labels_are_learned(tiny_backbone):
+    """Soft labels move the prompt component towards them: against the same
+    training without them, texts soft-labelled POSITIVE become more POSITIVE."""
+    from workflow.fewshot_systems import prompt_nlp, soft_labels, train
+
+    from ..conftest import REVIEWS
+
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    negative = [text for text, label in REVIEWS if label == "NEGATIVE"]
+    settings = {"template": "{text}。总之很[MASK]。", "tune": "all"}
+
+    def positive(soft):
+        nlp = train(
+            prompt_nlp(str(tiny_backbone), settings),
+            texts[:2],
+            labels[:2],
+            steps=20,
+            lr=1e-3,
+            batch_size=4,
+            seed=0,
+            soft=soft,
+        )
+        cats = soft_labels(nlp, negative)
+        assert all(sum(c.values()) == pytest.approx(1.0) for c in cats)
+        return [c["POSITIVE"] for c in cats]
+
+    pulled = [(text, {"POSITIVE": 1.0, "NEGATIVE": 0.0}) for text in negative]
+    assert all(a > b for a, b in zip(positive(pulled), positive(())))
+
+
+def test_tfidf_self_training_reads_no_label_of_the_unlabeled_texts():
+    from workflow.fewshot_systems import predict_tfidf_self_trained
+
+    from ..conftest import REVIEWS
+
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    predicted = predict_tfidf_self_trained(
+        texts, labels, ["很好很推荐", "太差了"], texts
+    )
+    assert len(predicted) == len(texts) and set(predicted) <= {"POSITIVE", "NEGATIVE"}
+    # the labelled texts weigh 1, their own pseudo-labels less: they keep their labels
+    assert predicted == labels
+
+
+def test_pet_student_is_chosen_on_dev_after_its_teacher(
+    tmp_path, tiny_backbone, monkeypatch
+):
+    import argparse
+
+    import srsly
+
+    from workflow import fewshot
+
+    from ..conftest import REVIEWS
+
+    monkeypatch.setattr(fewshot, "PET_LRS", (1e-3,))
+    monkeypatch.setattr(fewshot, "PET_CHECKPOINTS", (1, 2))
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    state = {
+        "prompt": {
+            "template": "{text}。总之很[MASK]。",
+            "verbalizer": {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
+            "content_free": [],
+            "tune": "all",
+            "lr": 3e-4,
+            "steps": 1,
+        },
+    }
+    args = argparse.Namespace(
+        backbone=str(tiny_backbone),
+        choose_k=1,
+        choose_draws=1,
+        batch_size=2,
+        unlabeled=3,
+    )
+    path = tmp_path / "choices.json"
+    train_split = (texts * 2, labels * 2)
+    fewshot.choose_pet(args, train_split, (texts, labels), path, state)
+    saved = srsly.read_json(path)
+    assert saved["pet"]["unlabeled"] == 3 and saved["pet"]["steps"] in (1, 2)
+    (scores,) = saved["candidates"]["pet"].values()
+    assert set(scores) == {"1", "2"}
+    assert set(saved["pet_dev"]) == {"teacher", "tfidf", "tfidf-self"}
+    assert all(set(r) == {"0"} for r in saved["pet_dev"].values())
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a choice already made was made again")
+
+    with monkeypatch.context() as m:
+        m.setattr(fewshot, "train", no_training)
+        fewshot.choose_pet(args, train_split, (texts, labels), path, state)
+    # another teacher: the student is chosen again
+    state["prompt"] = {**state["prompt"], "lr": 1e-3}
+    fewshot.choose_pet(args, train_split, (texts, labels), path, state)
+    assert srsly.read_json(path)["pet_of"]["teacher"]["lr"] == 1e-3

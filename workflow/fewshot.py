@@ -24,11 +24,12 @@ candidates; delete the file to choose again).
 
 With unlabeled text (``--systems`` with ``pet`` and ``tfidf-self``), PET's
 second step: the k-shot prompt component (the ``prompt`` system's settings at
-that k) gives ``--unlabeled`` train reviews outside the draw, whose labels are
-never read, its probabilities, and a fresh prompt component learns from the k
-examples and those soft labels; its learning rate and steps are chosen on the
-dev draws at ``--choose-k`` (``choose_pet``). TF-IDF + LR sees the same
-unlabeled reviews through one round of self-training.
+that k) gives train reviews outside the draw, whose labels are never read,
+its probabilities, and a fresh prompt component learns from the k examples and
+those soft labels; how many reviews (one of ``--unlabeled``), its learning rate
+and its steps are chosen on the dev draws at ``--choose-k`` (``choose_pet``).
+TF-IDF + LR sees unlabeled reviews through one round of self-training, as many
+as its own dev choice among ``--unlabeled``.
 
 Zero-shot accuracy comes with a 95% Wilson interval; the few-shot ones with
 the mean, standard deviation, minimum and maximum over the draws. Results are
@@ -109,10 +110,12 @@ def draw(labels: Sequence[str], k: int, seed: int) -> List[int]:
 
 
 def unlabeled_pool(n_texts: int, chosen: Sequence[int], n: int, seed: int) -> List[int]:
-    """n indices of train texts outside the draw, at random (seeded)."""
+    """n indices of train texts outside the draw, at random (seeded); the
+    pools of one seed are nested (the first 2,000 of 8,000 are the 2,000)."""
     taken = set(chosen)
     rest = [i for i in range(n_texts) if i not in taken]
-    return sorted(random.Random(seed).sample(rest, min(n, len(rest))))
+    random.Random(seed).shuffle(rest)
+    return rest[:n]
 
 
 def subsample(texts, labels, n: int, seed: int):
@@ -233,14 +236,14 @@ def _sweep(
     batch_size: int,
     save: Callable[[], None],
     untrained: Optional[float] = None,
-    soft: Optional[Callable[[int, List[int]], list]] = None,
+    soft: Optional[Callable[[tuple, int, List[int]], list]] = None,
 ) -> Tuple[list, int]:
     """Train make(options) on each draw for every options of grid (its last
     item the learning rate), score dev at each checkpoint, and return the
     options and steps of the best mean. Runs already in found are not run again;
     save() is called after each new one. untrained: the dev accuracy of the
     untrained pipeline when known, the score of step 0 without scoring it again.
-    soft(d, chosen): the soft-labelled texts that draw d trains on too."""
+    soft(options, d, chosen): the soft-labelled texts that draw d trains on too."""
     texts, labels = train_split
     for options, (d, chosen) in itertools.product(grid, enumerate(draws)):
         key = json.dumps([*options, d])
@@ -265,7 +268,7 @@ def _sweep(
             seed=d,
             checkpoints=checkpoints,
             on_checkpoint=score,
-            soft=soft(d, chosen) if soft is not None else (),
+            soft=soft(options, d, chosen) if soft is not None else (),
         )
         found[key] = accs
         save()
@@ -335,30 +338,32 @@ def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
 
 
 def choose_pet(args, train_split, dev, path: Path, state) -> None:
-    """The PET student's learning rate and steps, on the dev draws at
-    --choose-k (kept in state["pet"] and written to path); the teachers' and
-    TF-IDF's dev accuracies on the same draws go into state["pet_dev"]."""
+    """How many unlabeled reviews, and the PET student's learning rate and
+    steps, on the dev draws at --choose-k (kept in state["pet"] and written to
+    path); TF-IDF's self-training gets its own size (state["tfidf-self"]). The
+    teachers' and TF-IDF's dev accuracies go into state["pet_dev"]."""
     teacher = settings_at(state, "prompt", args.choose_k)
-    of = {"teacher": teacher, "unlabeled": args.unlabeled, "k": args.choose_k}
+    of = {"teacher": teacher, "k": args.choose_k}
     if state.get("pet_of", of) != of:
-        state.pop("pet", None)
-        state.pop("pet_dev", None)
+        for key in ("pet", "tfidf-self", "pet_dev"):
+            state.pop(key, None)
         state.get("candidates", {}).pop("pet", None)
     state["pet_of"] = of
-    if "pet" in state:
+    sizes = sorted(args.unlabeled)
+    if state.get("pet", {}).get("sizes") == sizes:
         return
     texts, labels = train_split
     found = state.setdefault("candidates", {}).setdefault("pet", {})
-    record = state.setdefault("pet_dev", {"teacher": {}, "tfidf": {}, "tfidf-self": {}})
+    record = state.setdefault("pet_dev", {})
+    for name in ("teacher", "tfidf", "tfidf-self"):
+        record.setdefault(name, {})
     labelled: Dict[int, list] = {}
 
-    def soft(d: int, chosen: List[int]) -> list:
+    def soft(options: tuple, d: int, chosen: List[int]) -> list:
         if d not in labelled:
             x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
-            pool = [
-                texts[i]
-                for i in unlabeled_pool(len(texts), chosen, args.unlabeled, 1000 + d)
-            ]
+            pool = unlabeled_pool(len(texts), chosen, sizes[-1], 1000 + d)
+            pool = [texts[i] for i in pool]
             nlp = train(
                 prompt_nlp(args.backbone, teacher),
                 x,
@@ -370,20 +375,20 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
             )
             record["teacher"][str(d)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
             record["tfidf"][str(d)] = accuracy(predict_tfidf(x, y, dev[0]), dev[1])
-            record["tfidf-self"][str(d)] = accuracy(
-                predict_tfidf_self_trained(x, y, pool, dev[0]), dev[1]
-            )
-            scores = {name: r[str(d)] for name, r in record.items()}
-            print(f"pet dev draw {d}: {json.dumps(scores)}", flush=True)
+            for n in sizes:
+                predicted = predict_tfidf_self_trained(x, y, pool[:n], dev[0])
+                by_size = record["tfidf-self"].setdefault(str(n), {})
+                by_size[str(d)] = accuracy(predicted, dev[1])
+            print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
             labelled[d] = list(zip(pool, soft_labels(nlp, pool)))
-        return labelled[d]
+        return labelled[d][: options[0]]
 
     draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
-    (lr,), steps = _sweep(
+    (n, lr), steps = _sweep(
         found,
         "pet",
         lambda o: prompt_nlp(args.backbone, state["prompt"]),
-        [(lr,) for lr in PET_LRS],
+        [(n, lr) for n in sizes for lr in PET_LRS],
         draws,
         PET_CHECKPOINTS,
         train_split,
@@ -392,7 +397,16 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
         lambda: srsly.write_json(path, state),
         soft=soft,
     )
-    state["pet"] = {"unlabeled": args.unlabeled, "lr": lr, "steps": steps}
+    state["pet"] = {"unlabeled": n, "lr": lr, "steps": steps, "sizes": sizes}
+    self_trained = record["tfidf-self"]
+    if not all(str(n) in self_trained for n in sizes):
+        for d, chosen in enumerate(draws):
+            soft((sizes[-1],), d, chosen)  # runs already made: record TF-IDF here
+    state["tfidf-self"] = {
+        "unlabeled": max(
+            sizes, key=lambda n: statistics.mean(self_trained[str(n)].values())
+        )
+    }
     srsly.write_json(path, state)
 
 
@@ -430,7 +444,7 @@ def fewshot(args) -> int:
     choices = choose(args, train_split, dev, Path(args.choices))
     if args.per_k:
         choose_per_k(args, args.ks, train_split, dev, Path(args.choices), choices)
-    if "pet" in args.systems:
+    if {"pet", "tfidf-self"} & set(args.systems):
         choose_pet(args, train_split, dev, Path(args.choices), choices)
     output = Path(args.output)
     results = srsly.read_json(output) if args.resume and output.exists() else {}
@@ -444,7 +458,6 @@ def fewshot(args) -> int:
             "draws": args.draws,
             "draws_large": args.draws_large,
             "seed": args.seed,
-            "unlabeled": args.unlabeled,
             "choices": public_choices(choices),
             "systems": args.systems,
         }
@@ -481,7 +494,9 @@ def run_all(args, choices, train_split, test, results, runs, output) -> None:
         for d in range(n_draws):
             chosen = draw(labels, k, args.seed + d)
             x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
-            pool = unlabeled_pool(len(texts), chosen, args.unlabeled, args.seed + d)
+            pool = unlabeled_pool(
+                len(texts), chosen, max(args.unlabeled), args.seed + d
+            )
             fit = DrawFit(args, choices, k, d, x, y, [texts[i] for i in pool])
             for system in args.systems:
                 key = f"{system}/{k}/{d}"
@@ -526,9 +541,11 @@ class DrawFit:
         if system == "tfidf":
             return predict_tfidf(self.x, self.y, texts)
         if system == "tfidf-self":
-            return predict_tfidf_self_trained(self.x, self.y, self.unlabeled, texts)
+            n = self.choices["tfidf-self"]["unlabeled"]
+            return predict_tfidf_self_trained(self.x, self.y, self.unlabeled[:n], texts)
         if system == "pet":
             student = self.choices["pet"]
+            unlabeled = self.unlabeled[: student["unlabeled"]]
             teacher = self.fit("prompt")
             nlp = train(
                 self.make("prompt"),
@@ -538,7 +555,7 @@ class DrawFit:
                 lr=student["lr"],
                 batch_size=self.choices["batch_size"],
                 seed=self.d,
-                soft=list(zip(self.unlabeled, soft_labels(teacher, self.unlabeled))),
+                soft=list(zip(unlabeled, soft_labels(teacher, unlabeled))),
             )
             return predict_spacy(nlp, texts)
         return predict_spacy(self.fit(system), texts)
@@ -582,10 +599,10 @@ def add_parser(subparsers) -> None:
     p.add_argument("--test-limit", type=int, default=0, help="0: all test reviews")
     p.add_argument(
         "--unlabeled",
-        type=int,
-        default=2000,
-        help="train reviews outside each draw, their labels unread, for pet and "
-        "tfidf-self",
+        type=lambda s: [int(n) for n in s.split(",")],
+        default=[2000, 8000],
+        help="how many train reviews outside each draw (their labels unread) pet "
+        "and tfidf-self may use: each chooses one on dev",
     )
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument(

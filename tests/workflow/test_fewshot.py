@@ -194,6 +194,8 @@ def test_the_unlabeled_pool_leaves_out_the_draw():
     pool = unlabeled_pool(len(LABELS), chosen, 50, seed=1)
     assert len(pool) == 50 and not set(pool) & set(chosen)
     assert pool == unlabeled_pool(len(LABELS), chosen, 50, seed=1)
+    assert pool[:20] == unlabeled_pool(len(LABELS), chosen, 20, seed=1)
+    assert pool != unlabeled_pool(len(LABELS), chosen, 50, seed=2)
     assert len(unlabeled_pool(len(LABELS), chosen, 10_000, seed=1)) == 100 - 16
 
 
@@ -273,17 +275,20 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
         choose_k=1,
         choose_draws=1,
         batch_size=2,
-        unlabeled=3,
+        unlabeled=[3, 2],
     )
     path = tmp_path / "choices.json"
     train_split = (texts * 2, labels * 2)
     fewshot.choose_pet(args, train_split, (texts, labels), path, state)
     saved = srsly.read_json(path)
-    assert saved["pet"]["unlabeled"] == 3 and saved["pet"]["steps"] in (1, 2)
-    (scores,) = saved["candidates"]["pet"].values()
-    assert set(scores) == {"1", "2"}
-    assert set(saved["pet_dev"]) == {"teacher", "tfidf", "tfidf-self"}
-    assert all(set(r) == {"0"} for r in saved["pet_dev"].values())
+    assert saved["pet"]["unlabeled"] in (2, 3) and saved["pet"]["steps"] in (1, 2)
+    candidates = saved["candidates"]["pet"]
+    assert sorted(json.loads(key)[0] for key in candidates) == [2, 3]
+    assert all(set(scores) == {"1", "2"} for scores in candidates.values())
+    dev = saved["pet_dev"]
+    assert set(dev["teacher"]) == set(dev["tfidf"]) == {"0"}
+    assert set(dev["tfidf-self"]) == {"2", "3"}
+    assert saved["tfidf-self"]["unlabeled"] in (2, 3)
 
     def no_training(*args, **kwargs):
         raise AssertionError("a choice already made was made again")

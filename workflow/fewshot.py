@@ -523,18 +523,22 @@ class DrawFit:
             return prompt_nlp(self.args.backbone, self.choices["prompt"])
         return textcat_nlp(self.args.config, self.args.backbone)
 
+    def train(self, system: str, settings: Dict[str, Any], soft=()):
+        return train(
+            self.make(system),
+            self.x,
+            self.y,
+            steps=settings["steps"],
+            lr=settings["lr"],
+            batch_size=self.choices["batch_size"],
+            seed=self.d,
+            soft=soft,
+        )
+
     def fit(self, system: str):
         if system not in self.trained:
             settings = settings_at(self.choices, system, self.k)
-            self.trained[system] = train(
-                self.make(system),
-                self.x,
-                self.y,
-                steps=settings["steps"],
-                lr=settings["lr"],
-                batch_size=self.choices["batch_size"],
-                seed=self.d,
-            )
+            self.trained[system] = self.train(system, settings)
         return self.trained[system]
 
     def predict(self, system: str, texts: Sequence[str]) -> List[str]:
@@ -547,17 +551,8 @@ class DrawFit:
             student = self.choices["pet"]
             unlabeled = self.unlabeled[: student["unlabeled"]]
             teacher = self.fit("prompt")
-            nlp = train(
-                self.make("prompt"),
-                self.x,
-                self.y,
-                steps=student["steps"],
-                lr=student["lr"],
-                batch_size=self.choices["batch_size"],
-                seed=self.d,
-                soft=list(zip(unlabeled, soft_labels(teacher, unlabeled))),
-            )
-            return predict_spacy(nlp, texts)
+            soft = list(zip(unlabeled, soft_labels(teacher, unlabeled)))
+            return predict_spacy(self.train("prompt", student, soft), texts)
         return predict_spacy(self.fit(system), texts)
 
 

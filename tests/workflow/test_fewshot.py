@@ -9,6 +9,14 @@ from workflow.fewshot import draw, wilson
 from workflow.fewshot_report import plot, summarise, table
 
 LABELS = ["POSITIVE", "NEGATIVE"] * 50
+# the prompt component's settings as choose() leaves them, but the steps
+PROMPT = {
+    "template": "{text}。总之很[MASK]。",
+    "verbalizer": {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
+    "content_free": [],
+    "tune": "all",
+    "lr": 3e-4,
+}
 
 
 def test_draws_are_balanced_nested_and_seeded():
@@ -78,17 +86,7 @@ def test_steps_and_learning_rate_are_chosen_again_at_each_k(
     monkeypatch.setattr(fewshot, "PER_K_CHECKPOINTS", (0, 1, 2))
     texts = [text for text, _ in REVIEWS]
     labels = [label for _, label in REVIEWS]
-    state = {
-        "prompt": {
-            "template": "{text}。总之很[MASK]。",
-            "verbalizer": {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
-            "content_free": [],
-            "tune": "all",
-            "lr": 3e-4,
-            "steps": 100,
-        },
-        "textcat": {"lr": 2e-3, "steps": 25},
-    }
+    state = {"prompt": {**PROMPT, "steps": 100}, "textcat": {"lr": 2e-3, "steps": 25}}
     args = argparse.Namespace(
         backbone=str(tiny_backbone), config=str(CONFIG), choose_draws=1, batch_size=2
     )
@@ -260,16 +258,7 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
     monkeypatch.setattr(fewshot, "PET_CHECKPOINTS", (1, 2))
     texts = [text for text, _ in REVIEWS]
     labels = [label for _, label in REVIEWS]
-    state = {
-        "prompt": {
-            "template": "{text}。总之很[MASK]。",
-            "verbalizer": {"POSITIVE": ["好"], "NEGATIVE": ["差"]},
-            "content_free": [],
-            "tune": "all",
-            "lr": 3e-4,
-            "steps": 1,
-        },
-    }
+    state = {"prompt": {**PROMPT, "steps": 1}}
     args = argparse.Namespace(
         backbone=str(tiny_backbone),
         choose_k=1,

@@ -9,7 +9,7 @@ SYSTEMS = (
     ("textcat", "textcat head (hanzi_textcat)"),
     ("tfidf", "TF-IDF + LR"),
     ("pet", "prompt + PET's soft labels on unlabeled reviews"),
-    ("tfidf-self", "TF-IDF + LR, self-trained on the same unlabeled reviews"),
+    ("tfidf-self", "TF-IDF + LR, self-trained on unlabeled reviews"),
 )
 
 

@@ -9,7 +9,7 @@
 - ``pet``: PET's use of unlabeled text: the k-shot prompt component labels
   unlabeled reviews with its probabilities, and a fresh prompt component learns
   from the k examples and those soft labels (``soft_labels``, ``train(soft=)``);
-- ``tfidf-self``: the same unlabeled reviews for TF-IDF + LR by self-training
+- ``tfidf-self``: unlabeled reviews for TF-IDF + LR too, by self-training
   (``predict_tfidf_self_trained``), so that both sides of the comparison see them.
 
 The two spaCy pipelines learn through ``nlp.update`` for a fixed number of

@@ -53,6 +53,7 @@ from . import fewshot_report
 from .fewshot_systems import (
     LABELS,
     accuracy,
+    predict_ensemble,
     predict_spacy,
     predict_tfidf,
     predict_tfidf_self_trained,
@@ -89,6 +90,8 @@ PER_K_LR_FACTORS = (1 / 3, 1.0, 3.0)
 # the PET student's learning rates and steps, chosen at --choose-k
 PET_LRS = (1e-4, 3e-4)
 PET_CHECKPOINTS = (100, 200, 400, 800)
+# the keys of the prompt's settings that are not the component's config
+PROMPT_RUN_KEYS = ("tune", "lr", "steps")
 
 
 def reviews(path: str, limit: int = 0) -> Tuple[List[str], List[str]]:
@@ -272,13 +275,23 @@ def _sweep(
         )
         found[key] = accs
         save()
+    _, options, step = best_mean(found, grid, len(draws), checkpoints)
+    return options, step
+
+
+def best_mean(
+    found: Dict[str, Dict[str, float]],
+    grid: Sequence[tuple],
+    n_draws: int,
+    checkpoints: Sequence[int],
+) -> Tuple[float, list, int]:
+    """The best mean dev accuracy over the draws in found, its options and steps."""
     means = []
     for options, step in itertools.product(grid, checkpoints):
-        keys = [json.dumps([*options, d]) for d in range(len(draws))]
+        keys = [json.dumps([*options, d]) for d in range(n_draws)]
         accs = [found[key][str(step)] for key in keys]
         means.append((statistics.mean(accs), list(options), step))
-    best = max(means, key=lambda row: row[0])
-    return best[1], best[2]
+    return max(means, key=lambda row: row[0])
 
 
 def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
@@ -337,69 +350,149 @@ def choose_per_k(args, ks, train_split, dev, path: Path, state) -> None:
             save()
 
 
+def teacher_templates(state: Dict[str, Any], n: int) -> List[str]:
+    """The n templates of a PET teacher ensemble: the chosen one, then the
+    others by their zero-shot dev accuracy with the chosen verbalizer,
+    calibration and decoding (in TEMPLATES' order where it is unknown)."""
+    base = {k: v for k, v in state["prompt"].items() if k not in PROMPT_RUN_KEYS}
+    zero_shot = state.get("candidates", {}).get("zero_shot", {})
+
+    def score(template: str) -> float:
+        key = json.dumps(
+            {**base, "template": template}, ensure_ascii=False, sort_keys=True
+        )
+        return zero_shot.get(key, -1.0)
+
+    others = [t for t in TEMPLATES if t != base["template"]]
+    others.sort(key=score, reverse=True)  # stable: TEMPLATES' order on ties
+    return [base["template"], *others][:n]
+
+
+def teach(
+    backbone: str,
+    teacher: Dict[str, Any],
+    templates: Sequence[str],
+    x,
+    y,
+    *,
+    batch_size: int,
+    seed: int,
+) -> list:
+    """The k-shot prompt components of a teacher ensemble, one per template,
+    each trained on the draw with the teacher's settings."""
+    return [
+        train(
+            prompt_nlp(backbone, {**teacher, "template": template}),
+            x,
+            y,
+            steps=teacher["steps"],
+            lr=teacher["lr"],
+            batch_size=batch_size,
+            seed=seed,
+        )
+        for template in templates
+    ]
+
+
 def choose_pet(args, train_split, dev, path: Path, state) -> None:
     """How many unlabeled reviews, and the PET student's learning rate and
-    steps, on the dev draws at --choose-k (kept in state["pet"] and written to
-    path); TF-IDF's self-training gets its own size (state["tfidf-self"]). The
-    teachers' and TF-IDF's dev accuracies go into state["pet_dev"]."""
+    steps, on the dev draws at --choose-k, with the chosen template's k-shot
+    prompt as the teacher; then whether an ensemble of the prompts of several
+    templates (each of --pet-teachers) teaches better at that size and rate
+    (kept in state["pet"] and written to path). TF-IDF's self-training gets its
+    own size (state["tfidf-self"]). The teachers' and TF-IDF's dev accuracies go
+    into state["pet_dev"]."""
     teacher = settings_at(state, "prompt", args.choose_k)
     of = {"teacher": teacher, "k": args.choose_k}
+    candidates = state.setdefault("candidates", {})
     if state.get("pet_of", of) != of:
         for key in ("pet", "tfidf-self", "pet_dev"):
             state.pop(key, None)
-        state.get("candidates", {}).pop("pet", None)
+        for key in [key for key in candidates if key.startswith("pet")]:
+            del candidates[key]
     state["pet_of"] = of
     sizes = sorted(args.unlabeled)
-    if state.get("pet", {}).get("sizes") == sizes:
+    ensembles = sorted({1, *args.pet_teachers})
+    tried = state.get("pet", {})
+    if tried.get("sizes") == sizes and tried.get("teachers_tried") == ensembles:
         return
     texts, labels = train_split
-    found = state.setdefault("candidates", {}).setdefault("pet", {})
     record = state.setdefault("pet_dev", {})
     for name in ("teacher", "tfidf", "tfidf-self"):
         record.setdefault(name, {})
-    labelled: Dict[int, list] = {}
+    labelled: Dict[Tuple[int, int], list] = {}
 
-    def soft(options: tuple, d: int, chosen: List[int]) -> list:
-        if d not in labelled:
-            x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
-            pool = unlabeled_pool(len(texts), chosen, sizes[-1], 1000 + d)
-            pool = [texts[i] for i in pool]
-            nlp = train(
-                prompt_nlp(args.backbone, teacher),
-                x,
-                y,
-                steps=teacher["steps"],
-                lr=teacher["lr"],
-                batch_size=args.batch_size,
-                seed=d,
-            )
-            record["teacher"][str(d)] = accuracy(predict_spacy(nlp, dev[0]), dev[1])
-            record["tfidf"][str(d)] = accuracy(predict_tfidf(x, y, dev[0]), dev[1])
-            for n in sizes:
-                predicted = predict_tfidf_self_trained(x, y, pool[:n], dev[0])
-                by_size = record["tfidf-self"].setdefault(str(n), {})
-                by_size[str(d)] = accuracy(predicted, dev[1])
-            print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
-            labelled[d] = list(zip(pool, soft_labels(nlp, pool)))
-        return labelled[d][: options[0]]
+    def soft_of(n_teachers: int):
+        def soft(options: tuple, d: int, chosen: List[int]) -> list:
+            if (n_teachers, d) not in labelled:
+                x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
+                pool = unlabeled_pool(len(texts), chosen, sizes[-1], 1000 + d)
+                pool = [texts[i] for i in pool]
+                templates = teacher_templates(state, n_teachers)
+                nlps = teach(
+                    args.backbone,
+                    teacher,
+                    templates,
+                    x,
+                    y,
+                    batch_size=args.batch_size,
+                    seed=d,
+                )
+                name = "teacher" if n_teachers == 1 else f"teachers-{n_teachers}"
+                predicted = predict_ensemble(nlps, dev[0])
+                record.setdefault(name, {})[str(d)] = accuracy(predicted, dev[1])
+                if n_teachers == 1:
+                    record["tfidf"][str(d)] = accuracy(
+                        predict_tfidf(x, y, dev[0]), dev[1]
+                    )
+                    for n in sizes:
+                        predicted = predict_tfidf_self_trained(x, y, pool[:n], dev[0])
+                        by_size = record["tfidf-self"].setdefault(str(n), {})
+                        by_size[str(d)] = accuracy(predicted, dev[1])
+                print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
+                labelled[n_teachers, d] = list(zip(pool, soft_labels(nlps, pool)))
+            return labelled[n_teachers, d][: options[0]]
+
+        return soft
 
     draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
-    (n, lr), steps = _sweep(
-        found,
-        "pet",
-        lambda o: prompt_nlp(args.backbone, state["prompt"]),
-        [(n, lr) for n in sizes for lr in PET_LRS],
-        draws,
-        PET_CHECKPOINTS,
-        train_split,
-        dev,
-        args.batch_size,
-        lambda: srsly.write_json(path, state),
-        soft=soft,
-    )
-    state["pet"] = {"unlabeled": n, "lr": lr, "steps": steps, "sizes": sizes}
+
+    def sweep(n_teachers: int, grid) -> Tuple[float, list, int]:
+        name = "pet" if n_teachers == 1 else f"pet-{n_teachers}"
+        found = candidates.setdefault(name, {})
+        _sweep(
+            found,
+            name,
+            lambda o: prompt_nlp(args.backbone, state["prompt"]),
+            grid,
+            draws,
+            PET_CHECKPOINTS,
+            train_split,
+            dev,
+            args.batch_size,
+            lambda: srsly.write_json(path, state),
+            soft=soft_of(n_teachers),
+        )
+        return best_mean(found, grid, len(draws), PET_CHECKPOINTS)
+
+    score, (n, lr), steps = sweep(1, [(n, lr) for n in sizes for lr in PET_LRS])
+    n_teachers = 1
+    for more in ensembles[1:]:
+        ensemble_score, _, ensemble_steps = sweep(more, [(n, lr)])
+        if ensemble_score > score:
+            score, steps, n_teachers = ensemble_score, ensemble_steps, more
+    state["pet"] = {
+        "unlabeled": n,
+        "lr": lr,
+        "steps": steps,
+        "teachers": n_teachers,
+        "templates": teacher_templates(state, n_teachers),
+        "sizes": sizes,
+        "teachers_tried": ensembles,
+    }
     self_trained = record["tfidf-self"]
     if not all(str(n) in self_trained for n in sizes):
+        soft = soft_of(1)
         for d, chosen in enumerate(draws):
             soft((sizes[-1],), d, chosen)  # runs already made: record TF-IDF here
     state["tfidf-self"] = {
@@ -550,8 +643,20 @@ class DrawFit:
         if system == "pet":
             student = self.choices["pet"]
             unlabeled = self.unlabeled[: student["unlabeled"]]
-            teacher = self.fit("prompt")
-            soft = list(zip(unlabeled, soft_labels(teacher, unlabeled)))
+            teachers = [self.fit("prompt")]
+            if student.get("teachers", 1) > 1:
+                settings = settings_at(self.choices, "prompt", self.k)
+                others = student["templates"][1:]
+                teachers += teach(
+                    self.args.backbone,
+                    settings,
+                    others,
+                    self.x,
+                    self.y,
+                    batch_size=self.choices["batch_size"],
+                    seed=self.d,
+                )
+            soft = list(zip(unlabeled, soft_labels(teachers, unlabeled)))
             return predict_spacy(self.train("prompt", student, soft), texts)
         return predict_spacy(self.fit(system), texts)
 
@@ -598,6 +703,13 @@ def add_parser(subparsers) -> None:
         default=[2000, 8000],
         help="how many train reviews outside each draw (their labels unread) pet "
         "and tfidf-self may use: each chooses one on dev",
+    )
+    p.add_argument(
+        "--pet-teachers",
+        type=lambda s: [int(n) for n in s.split(",")],
+        default=[1, 3],
+        help="teacher ensembles pet tries on dev: how many templates' k-shot "
+        "prompts teach together (1: the chosen template's alone)",
     )
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument(

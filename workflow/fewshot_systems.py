@@ -6,9 +6,10 @@
   ``transformer``, ``tok2vec`` and ``textcat`` (``hanzi_textcat``);
 - ``tfidf``: character 1–3-gram TF-IDF + logistic regression, the settings of
   ``benchmarks/tfidf.py``;
-- ``pet``: PET's use of unlabeled text: the k-shot prompt component labels
-  unlabeled reviews with its probabilities, and a fresh prompt component learns
-  from the k examples and those soft labels (``soft_labels``, ``train(soft=)``);
+- ``pet``: PET's use of unlabeled text: the k-shot prompt component (or the
+  mean of several, one per template) labels unlabeled reviews with its
+  probabilities, and a fresh prompt component learns from the k examples and
+  those soft labels (``soft_labels``, ``train(soft=)``);
 - ``tfidf-self``: unlabeled reviews for TF-IDF + LR too, by self-training
   (``predict_tfidf_self_trained``), so that both sides of the comparison see them.
 
@@ -18,6 +19,7 @@ Adam and the default config's weight decay and gradient clipping.
 """
 
 import random
+import statistics
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from spacy.language import Language
@@ -86,12 +88,30 @@ def examples(nlp: Language, texts: Sequence[str], labels: Sequence[str]) -> list
     return out
 
 
-def soft_labels(nlp: Language, texts: Sequence[str]) -> List[Dict[str, float]]:
-    """The trained pipeline's probability of each label, for each text."""
-    return [
-        {name: float(doc.cats[name]) for name in LABELS}
-        for doc in nlp.pipe(texts, batch_size=64)
+def soft_labels(
+    nlps: Sequence[Language], texts: Sequence[str]
+) -> List[Dict[str, float]]:
+    """The trained pipelines' mean probability of each label, for each text
+    (one pipeline: its own probabilities)."""
+    scores = [
+        [
+            [float(doc.cats[name]) for name in LABELS]
+            for doc in nlp.pipe(texts, batch_size=64)
+        ]
+        for nlp in nlps
     ]
+    return [
+        {
+            name: statistics.mean(s[i][j] for s in scores)
+            for j, name in enumerate(LABELS)
+        }
+        for i in range(len(texts))
+    ]
+
+
+def predict_ensemble(nlps: Sequence[Language], texts: Sequence[str]) -> List[str]:
+    """The label with the highest mean probability over the pipelines."""
+    return [max(cats, key=cats.get) for cats in soft_labels(nlps, texts)]
 
 
 def train(

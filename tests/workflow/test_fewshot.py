@@ -220,12 +220,66 @@ def test_soft_labels_are_learned(tiny_backbone):
             seed=0,
             soft=soft,
         )
-        cats = soft_labels(nlp, negative)
+        cats = soft_labels([nlp], negative)
         assert all(sum(c.values()) == pytest.approx(1.0) for c in cats)
         return [c["POSITIVE"] for c in cats]
 
     pulled = [(text, {"POSITIVE": 1.0, "NEGATIVE": 0.0}) for text in negative]
     assert all(a > b for a, b in zip(positive(pulled), positive(())))
+
+
+def test_teacher_templates_start_with_the_chosen_one_then_rank_by_zero_shot():
+    from workflow.fewshot import TEMPLATES, teacher_templates
+
+    base = {k: PROMPT[k] for k in ("template", "verbalizer", "content_free")}
+
+    def key(template):
+        return json.dumps(
+            {**base, "template": template}, ensure_ascii=False, sort_keys=True
+        )
+
+    zero_shot = {key(TEMPLATES[3]): 0.6, key(TEMPLATES[1]): 0.5, key(TEMPLATES[2]): 0.7}
+    # another verbalizer's score does not count
+    other = {**base, "template": TEMPLATES[1], "verbalizer": {"POSITIVE": ["棒"]}}
+    zero_shot[json.dumps(other, ensure_ascii=False, sort_keys=True)] = 0.9
+    state = {"prompt": {**PROMPT, "steps": 1}, "candidates": {"zero_shot": zero_shot}}
+    assert PROMPT["template"] == TEMPLATES[0]
+    assert teacher_templates(state, 3) == [TEMPLATES[0], TEMPLATES[2], TEMPLATES[3]]
+    assert teacher_templates(state, 1) == [TEMPLATES[0]]
+    assert teacher_templates({"prompt": PROMPT}, 2) == list(TEMPLATES[:2])
+
+
+def test_an_ensemble_of_teachers_gives_the_mean_of_their_probabilities(tiny_backbone):
+    from workflow.fewshot_systems import (
+        predict_ensemble,
+        prompt_nlp,
+        soft_labels,
+        train,
+    )
+
+    from ..conftest import REVIEWS
+
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    nlps = [
+        train(
+            prompt_nlp(str(tiny_backbone), {**PROMPT, "template": template}),
+            texts,
+            labels,
+            steps=2,
+            lr=1e-3,
+            batch_size=4,
+            seed=0,
+        )
+        for template in ("{text}。总之很[MASK]。", "[MASK]评：{text}")
+    ]
+    one, two = soft_labels(nlps[:1], texts), soft_labels(nlps[1:], texts)
+    assert one != two
+    mean = soft_labels(nlps, texts)
+    for a, b, m in zip(one, two, mean):
+        assert m["POSITIVE"] == pytest.approx((a["POSITIVE"] + b["POSITIVE"]) / 2)
+        assert sum(m.values()) == pytest.approx(1.0)
+    assert predict_ensemble(nlps, texts) == [max(m, key=m.get) for m in mean]
 
 
 def test_tfidf_self_training_reads_no_label_of_the_unlabeled_texts():
@@ -265,6 +319,7 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
         choose_draws=1,
         batch_size=2,
         unlabeled=[3, 2],
+        pet_teachers=[2],
     )
     path = tmp_path / "choices.json"
     train_split = (texts * 2, labels * 2)
@@ -274,8 +329,13 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
     candidates = saved["candidates"]["pet"]
     assert sorted(json.loads(key)[0] for key in candidates) == [2, 3]
     assert all(set(scores) == {"1", "2"} for scores in candidates.values())
+    # the two-template ensemble is tried at the single teacher's size and rate
+    chosen = [saved["pet"]["unlabeled"], saved["pet"]["lr"]]
+    assert [json.loads(key) for key in saved["candidates"]["pet-2"]] == [[*chosen, 0]]
+    assert saved["pet"]["teachers"] in (1, 2)
+    assert len(saved["pet"]["templates"]) == saved["pet"]["teachers"]
     dev = saved["pet_dev"]
-    assert set(dev["teacher"]) == set(dev["tfidf"]) == {"0"}
+    assert set(dev["teacher"]) == set(dev["tfidf"]) == set(dev["teachers-2"]) == {"0"}
     assert set(dev["tfidf-self"]) == {"2", "3"}
     assert saved["tfidf-self"]["unlabeled"] in (2, 3)
 

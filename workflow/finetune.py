@@ -7,7 +7,7 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
 - ``frozen``: no backbone weight trains, only the components' own layers;
 - ``lower``: the embeddings and the lower half of the layers are frozen;
 - ``lora-4``, ``lora-8``, ``lora-16``: LoRA of that rank on the attention's
-  query and value projections (alpha = 2 × rank);
+  query and value projections (alpha = 2 × rank, ``--lora-scale``);
 - ``lora-all-8``: LoRA of rank 8 on every linear layer of each block (query,
   key, value, the attention's output, the feed-forward's two layers);
 - ``lora-emb-4``, ``lora-emb-8``: the same of that rank, and LoRA of that rank
@@ -69,17 +69,25 @@ MODEL = "components.transformer.model"
 
 
 def method_overrides(
-    method: str, n_layers: int, width: int, learn_rate: Optional[float] = None
+    method: str,
+    n_layers: int,
+    width: int,
+    learn_rate: Optional[float] = None,
+    lora_scale: int = 2,
 ) -> Dict[str, object]:
     """The config overrides of a method, for a backbone of that shape, and its
-    peak learning rate if not the config's."""
-    overrides = _tuning_overrides(method, n_layers, width)
+    peak learning rate if not the config's. lora_scale: LoRA's alpha as a
+    multiple of its rank (its update is scaled by alpha / rank: a larger scale
+    moves the LoRA weights faster at the learning rate the heads get)."""
+    overrides = _tuning_overrides(method, n_layers, width, lora_scale)
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
     return overrides
 
 
-def _tuning_overrides(method: str, n_layers: int, width: int) -> Dict[str, object]:
+def _tuning_overrides(
+    method: str, n_layers: int, width: int, lora_scale: int
+) -> Dict[str, object]:
     if method == "full":
         return {}
     if method == "frozen":
@@ -92,7 +100,7 @@ def _tuning_overrides(method: str, n_layers: int, width: int) -> Dict[str, objec
         lora = {
             "peft_type": "LORA",
             "r": rank,
-            "lora_alpha": 2 * rank,
+            "lora_alpha": lora_scale * rank,
             "lora_dropout": 0.05,
             "target_modules": LORA_TARGETS[family],
         }
@@ -196,7 +204,7 @@ def run_method(method: str, args: argparse.Namespace, result: Dict) -> Dict:
 
     shape = backbone_shape(args.backbone)
     overrides = method_overrides(
-        method, shape["n_layers"], shape["width"], args.learn_rate
+        method, shape["n_layers"], shape["width"], args.learn_rate, args.lora_scale
     )
     folder = Path(args.training_dir) / method
     config = write_config(
@@ -364,6 +372,12 @@ def add_parser(subparsers) -> None:
         type=float,
         default=None,
         help="peak learning rate of every method (default: the config's)",
+    )
+    p.add_argument(
+        "--lora-scale",
+        type=int,
+        default=2,
+        help="LoRA's alpha as a multiple of its rank (its updates scale with it)",
     )
     p.add_argument("--backbone", default="training/backbone-tiny")
     add_training_arguments(p)

@@ -11,7 +11,13 @@ from spacy.tokens import DocBin
 from spacy.util import load_config, load_model_from_config
 
 from hanzi_spacy.errors import HanziError
-from workflow.finetune import METHODS, method_overrides, parse_methods, write_config
+from workflow.finetune import (
+    METHODS,
+    MODEL,
+    method_overrides,
+    parse_methods,
+    write_config,
+)
 
 from ..conftest import CONFIG, pku_docs, review_docs
 
@@ -43,6 +49,14 @@ def test_a_method_may_have_its_own_learning_rate(tmp_path):
     config = load_config(write_config(CONFIG, overrides, tmp_path / "c.cfg"))
     assert config["training"]["optimizer"]["learn_rate"]["initial_rate"] == 0.01
     assert "learn_rate" not in str(method_overrides("lora-8", 2, 128))
+
+
+def test_lora_scale_sets_alpha_as_a_multiple_of_the_rank(tmp_path):
+    overrides = method_overrides("lora-all-8", 2, 128, lora_scale=4)
+    config = load_config(write_config(CONFIG, overrides, tmp_path / "c.cfg"))
+    peft = config["components"]["transformer"]["model"]["peft"]
+    assert (peft["r"], peft["lora_alpha"]) == (8, 32)
+    assert method_overrides("lora-4", 2, 128)[f"{MODEL}.peft"]["lora_alpha"] == 8
 
 
 def test_unknown_method_is_refused():

@@ -27,7 +27,11 @@ second step: the k-shot prompt component (the ``prompt`` system's settings at
 that k) gives train reviews outside the draw, whose labels are never read,
 its probabilities, and a fresh prompt component learns from the k examples and
 those soft labels; how many reviews (one of ``--unlabeled``), its learning rate
-and its steps are chosen on the dev draws at ``--choose-k`` (``choose_pet``).
+and its steps are chosen on the dev draws at ``--choose-k`` (``choose_pet``),
+then, at that size and rate, whether the mean of several templates' k-shot
+prompts teaches better (``--pet-teachers``, PET's ensemble) and whether more
+generations, each student teaching the next, learn more (``--pet-generations``,
+iPET's generations without its growing hard-labelled set).
 TF-IDF + LR sees unlabeled reviews through one round of self-training, as many
 as its own dev choice among ``--unlabeled``.
 
@@ -399,6 +403,8 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
     steps, on the dev draws at --choose-k, with the chosen template's k-shot
     prompt as the teacher; then whether an ensemble of the prompts of several
     templates (each of --pet-teachers) teaches better at that size and rate
+    and whether more generations (each of --pet-generations; a generation's
+    student teaches the next one, whose steps are chosen in turn) learn more
     (kept in state["pet"] and written to path). TF-IDF's self-training gets its
     own size (state["tfidf-self"]). The teachers' and TF-IDF's dev accuracies go
     into state["pet_dev"]."""
@@ -413,18 +419,32 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
     state["pet_of"] = of
     sizes = sorted(args.unlabeled)
     ensembles = sorted({1, *args.pet_teachers})
+    generations = sorted({1, *args.pet_generations})
     tried = state.get("pet", {})
-    if tried.get("sizes") == sizes and tried.get("teachers_tried") == ensembles:
+    if (
+        tried.get("sizes"),
+        tried.get("teachers_tried"),
+        tried.get("generations_tried"),
+    ) == (
+        sizes,
+        ensembles,
+        generations,
+    ):
         return
     texts, labels = train_split
     record = state.setdefault("pet_dev", {})
     for name in ("teacher", "tfidf", "tfidf-self"):
         record.setdefault(name, {})
-    labelled: Dict[Tuple[int, int], list] = {}
+    labelled: Dict[tuple, list] = {}
 
-    def soft_of(n_teachers: int):
+    def soft_of(n_teachers: int, student: Optional[Dict[str, Any]] = None):
+        """The soft labels of the teachers (student: None), or of the last of
+        the students that learn from them in turn, one for each of
+        student["generation_steps"]."""
+        before = tuple(student["generation_steps"]) if student else ()
+
         def soft(options: tuple, d: int, chosen: List[int]) -> list:
-            if (n_teachers, d) not in labelled:
+            if (n_teachers, before, d) not in labelled:
                 x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
                 pool = unlabeled_pool(len(texts), chosen, sizes[-1], 1000 + d)
                 pool = [texts[i] for i in pool]
@@ -450,15 +470,32 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
                         by_size = record["tfidf-self"].setdefault(str(n), {})
                         by_size[str(d)] = accuracy(predicted, dev[1])
                 print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
-                labelled[n_teachers, d] = list(zip(pool, soft_labels(nlps, pool)))
-            return labelled[n_teachers, d][: options[0]]
+                if student:
+                    pool = pool[: student["unlabeled"]]
+                soft_pool = list(zip(pool, soft_labels(nlps, pool)))
+                for steps in before:
+                    nlp = train(
+                        prompt_nlp(args.backbone, state["prompt"]),
+                        x,
+                        y,
+                        steps=steps,
+                        lr=student["lr"],
+                        batch_size=args.batch_size,
+                        seed=d,
+                        soft=soft_pool,
+                    )
+                    soft_pool = list(zip(pool, soft_labels([nlp], pool)))
+                labelled[n_teachers, before, d] = soft_pool
+            return labelled[n_teachers, before, d][: options[0]]
 
         return soft
 
     draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
 
-    def sweep(n_teachers: int, grid) -> Tuple[float, list, int]:
+    def sweep(n_teachers: int, grid, student=None) -> Tuple[float, list, int]:
         name = "pet" if n_teachers == 1 else f"pet-{n_teachers}"
+        if student:
+            name += f"-gen{len(student['generation_steps']) + 1}"
         found = candidates.setdefault(name, {})
         _sweep(
             found,
@@ -471,7 +508,7 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
             dev,
             args.batch_size,
             lambda: srsly.write_json(path, state),
-            soft=soft_of(n_teachers),
+            soft=soft_of(n_teachers, student),
         )
         return best_mean(found, grid, len(draws), PET_CHECKPOINTS)
 
@@ -481,14 +518,23 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
         ensemble_score, _, ensemble_steps = sweep(more, [(n, lr)])
         if ensemble_score > score:
             score, steps, n_teachers = ensemble_score, ensemble_steps, more
+    generation_steps = [steps]
+    for _ in generations[1:]:
+        student = {"unlabeled": n, "lr": lr, "generation_steps": generation_steps}
+        next_score, _, next_steps = sweep(n_teachers, [(n, lr)], student)
+        if next_score <= score:
+            break
+        score, generation_steps = next_score, [*generation_steps, next_steps]
     state["pet"] = {
         "unlabeled": n,
         "lr": lr,
-        "steps": steps,
+        "steps": generation_steps[-1],
+        "generation_steps": generation_steps,
         "teachers": n_teachers,
         "templates": teacher_templates(state, n_teachers),
         "sizes": sizes,
         "teachers_tried": ensembles,
+        "generations_tried": generations,
     }
     self_trained = record["tfidf-self"]
     if not all(str(n) in self_trained for n in sizes):
@@ -656,8 +702,11 @@ class DrawFit:
                     batch_size=self.choices["batch_size"],
                     seed=self.d,
                 )
-            soft = list(zip(unlabeled, soft_labels(teachers, unlabeled)))
-            return predict_spacy(self.train("prompt", student, soft), texts)
+            for steps in student.get("generation_steps", [student["steps"]]):
+                soft = list(zip(unlabeled, soft_labels(teachers, unlabeled)))
+                settings = {**student, "steps": steps}
+                teachers = [self.train("prompt", settings, soft)]
+            return predict_spacy(teachers[0], texts)
         return predict_spacy(self.fit(system), texts)
 
 
@@ -710,6 +759,13 @@ def add_parser(subparsers) -> None:
         default=[1, 3],
         help="teacher ensembles pet tries on dev: how many templates' k-shot "
         "prompts teach together (1: the chosen template's alone)",
+    )
+    p.add_argument(
+        "--pet-generations",
+        type=lambda s: [int(n) for n in s.split(",")],
+        default=[1, 2],
+        help="generations pet tries on dev (iPET): each generation's student "
+        "teaches the next one",
     )
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument(

@@ -320,6 +320,7 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
         batch_size=2,
         unlabeled=[3, 2],
         pet_teachers=[2],
+        pet_generations=[2],
     )
     path = tmp_path / "choices.json"
     train_split = (texts * 2, labels * 2)
@@ -334,6 +335,12 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
     assert [json.loads(key) for key in saved["candidates"]["pet-2"]] == [[*chosen, 0]]
     assert saved["pet"]["teachers"] in (1, 2)
     assert len(saved["pet"]["templates"]) == saved["pet"]["teachers"]
+    # a second generation, taught by the first one's student, is tried too
+    teachers = saved["pet"]["teachers"]
+    second = saved["candidates"]["pet" + ("-2" if teachers == 2 else "") + "-gen2"]
+    assert [json.loads(key) for key in second] == [[*chosen, 0]]
+    steps = saved["pet"]["generation_steps"]
+    assert len(steps) in (1, 2) and saved["pet"]["steps"] == steps[-1]
     dev = saved["pet_dev"]
     assert set(dev["teacher"]) == set(dev["tfidf"]) == set(dev["teachers-2"]) == {"0"}
     assert set(dev["tfidf-self"]) == {"2", "3"}
@@ -349,3 +356,42 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
     state["prompt"] = {**state["prompt"], "lr": 1e-3}
     fewshot.choose_pet(args, train_split, (texts, labels), path, state)
     assert srsly.read_json(path)["pet_of"]["teacher"]["lr"] == 1e-3
+
+
+def test_pet_at_test_time_trains_each_teacher_then_each_generation(
+    tiny_backbone, monkeypatch
+):
+    import argparse
+
+    from workflow import fewshot
+
+    from ..conftest import REVIEWS
+
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    templates = ["{text}。总之很[MASK]。", "[MASK]评：{text}"]
+    choices = {
+        "prompt": {**PROMPT, "steps": 1},
+        "batch_size": 2,
+        "pet": {"unlabeled": 2, "lr": 1e-3, "steps": 1, "generation_steps": [2, 1]},
+    }
+    choices["pet"].update(teachers=2, templates=templates)
+    runs = []
+    real_train = fewshot.train
+
+    def counted(nlp, *args, **kwargs):
+        runs.append((nlp.get_pipe("textcat").cfg["template"], kwargs["steps"]))
+        runs[-1] += (len(kwargs.get("soft", ())),)
+        return real_train(nlp, *args, **kwargs)
+
+    monkeypatch.setattr(fewshot, "train", counted)
+    args = argparse.Namespace(backbone=str(tiny_backbone))
+    fit = fewshot.DrawFit(args, choices, 1, 0, texts[:2], labels[:2], texts[2:])
+    predicted = fit.predict("pet", texts)
+    assert len(predicted) == len(texts) and set(predicted) <= set(fewshot.LABELS)
+    # two teachers (one per template), then two students with soft labels
+    assert runs == [
+        (templates[0], 1, 0),
+        (templates[1], 1, 0),
+        *[(templates[0], 2, 2), (templates[0], 1, 2)],
+    ]

@@ -710,6 +710,11 @@ class DrawFit:
         return predict_spacy(self.fit(system), texts)
 
 
+def int_list(text: str) -> List[int]:
+    """Comma-separated integers, as the options take them."""
+    return [int(n) for n in text.split(",")]
+
+
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser(
         "fewshot", help="review accuracy from k examples per class, three systems"
@@ -721,7 +726,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--test", default="corpus/test.spacy")
     p.add_argument(
         "--ks",
-        type=lambda s: [int(k) for k in s.split(",")],
+        type=int_list,
         default=[0, 8, 16, 32, 64, 256],
     )
     p.add_argument("--draws", type=int, default=5)
@@ -748,21 +753,21 @@ def add_parser(subparsers) -> None:
     p.add_argument("--test-limit", type=int, default=0, help="0: all test reviews")
     p.add_argument(
         "--unlabeled",
-        type=lambda s: [int(n) for n in s.split(",")],
+        type=int_list,
         default=[2000, 8000],
         help="how many train reviews outside each draw (their labels unread) pet "
         "and tfidf-self may use: each chooses one on dev",
     )
     p.add_argument(
         "--pet-teachers",
-        type=lambda s: [int(n) for n in s.split(",")],
+        type=int_list,
         default=[1, 3],
         help="teacher ensembles pet tries on dev: how many templates' k-shot "
         "prompts teach together (1: the chosen template's alone)",
     )
     p.add_argument(
         "--pet-generations",
-        type=lambda s: [int(n) for n in s.split(",")],
+        type=int_list,
         default=[1, 2],
         help="generations pet tries on dev (iPET): each generation's student "
         "teaches the next one",

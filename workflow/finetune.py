@@ -74,19 +74,22 @@ def method_overrides(
     width: int,
     learn_rate: Optional[float] = None,
     lora_scale: int = 2,
+    lora_dropout: float = 0.05,
 ) -> Dict[str, object]:
     """The config overrides of a method, for a backbone of that shape, and its
     peak learning rate if not the config's. lora_scale: LoRA's alpha as a
     multiple of its rank (its update is scaled by alpha / rank: a larger scale
-    moves the LoRA weights faster at the learning rate the heads get)."""
-    overrides = _tuning_overrides(method, n_layers, width, lora_scale)
+    moves the LoRA weights faster at the learning rate the heads get).
+    lora_dropout: the dropout LoRA applies to its layers' inputs (0 spares
+    peft a copy of every input)."""
+    overrides = _tuning_overrides(method, n_layers, width, lora_scale, lora_dropout)
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
     return overrides
 
 
 def _tuning_overrides(
-    method: str, n_layers: int, width: int, lora_scale: int
+    method: str, n_layers: int, width: int, lora_scale: int, lora_dropout: float
 ) -> Dict[str, object]:
     if method == "full":
         return {}
@@ -101,7 +104,7 @@ def _tuning_overrides(
             "peft_type": "LORA",
             "r": rank,
             "lora_alpha": lora_scale * rank,
-            "lora_dropout": 0.05,
+            "lora_dropout": lora_dropout,
             "target_modules": LORA_TARGETS[family],
         }
         return {f"{MODEL}.peft": lora}
@@ -204,7 +207,12 @@ def run_method(method: str, args: argparse.Namespace, result: Dict) -> Dict:
 
     shape = backbone_shape(args.backbone)
     overrides = method_overrides(
-        method, shape["n_layers"], shape["width"], args.learn_rate, args.lora_scale
+        method,
+        shape["n_layers"],
+        shape["width"],
+        args.learn_rate,
+        args.lora_scale,
+        args.lora_dropout,
     )
     folder = Path(args.training_dir) / method
     config = write_config(
@@ -378,6 +386,12 @@ def add_parser(subparsers) -> None:
         type=int,
         default=2,
         help="LoRA's alpha as a multiple of its rank (its updates scale with it)",
+    )
+    p.add_argument(
+        "--lora-dropout",
+        type=float,
+        default=0.05,
+        help="dropout on the inputs of LoRA's layers",
     )
     p.add_argument("--backbone", default="training/backbone-tiny")
     add_training_arguments(p)

@@ -57,6 +57,8 @@ def test_lora_scale_sets_alpha_as_a_multiple_of_the_rank(tmp_path):
     peft = config["components"]["transformer"]["model"]["peft"]
     assert (peft["r"], peft["lora_alpha"]) == (8, 32)
     assert method_overrides("lora-4", 2, 128)[f"{MODEL}.peft"]["lora_alpha"] == 8
+    lora = method_overrides("lora-8", 2, 128, lora_dropout=0.0)[f"{MODEL}.peft"]
+    assert lora["lora_dropout"] == 0.0
 
 
 def test_unknown_method_is_refused():

@@ -421,15 +421,8 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
     ensembles = sorted({1, *args.pet_teachers})
     generations = sorted({1, *args.pet_generations})
     tried = state.get("pet", {})
-    if (
-        tried.get("sizes"),
-        tried.get("teachers_tried"),
-        tried.get("generations_tried"),
-    ) == (
-        sizes,
-        ensembles,
-        generations,
-    ):
+    keys = ("sizes", "teachers_tried", "generations_tried")
+    if [tried.get(key) for key in keys] == [sizes, ensembles, generations]:
         return
     texts, labels = train_split
     record = state.setdefault("pet_dev", {})

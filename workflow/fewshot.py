@@ -430,6 +430,19 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
         record.setdefault(name, {})
     labelled: Dict[tuple, list] = {}
 
+    def record_dev(n_teachers: int, d: int, nlps: list, x, y, pool) -> None:
+        """The teachers' dev accuracy, and with one teacher TF-IDF's on the draw."""
+        name = "teacher" if n_teachers == 1 else f"teachers-{n_teachers}"
+        predicted = predict_ensemble(nlps, dev[0])
+        record.setdefault(name, {})[str(d)] = accuracy(predicted, dev[1])
+        if n_teachers == 1:
+            record["tfidf"][str(d)] = accuracy(predict_tfidf(x, y, dev[0]), dev[1])
+            for n in sizes:
+                predicted = predict_tfidf_self_trained(x, y, pool[:n], dev[0])
+                by_size = record["tfidf-self"].setdefault(str(n), {})
+                by_size[str(d)] = accuracy(predicted, dev[1])
+        print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
+
     def soft_of(n_teachers: int, student: Optional[Dict[str, Any]] = None):
         """The soft labels of the teachers (student: None), or of the last of
         the students that learn from them in turn, one for each of
@@ -451,20 +464,10 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
                     batch_size=args.batch_size,
                     seed=d,
                 )
-                name = "teacher" if n_teachers == 1 else f"teachers-{n_teachers}"
-                predicted = predict_ensemble(nlps, dev[0])
-                record.setdefault(name, {})[str(d)] = accuracy(predicted, dev[1])
-                if n_teachers == 1:
-                    record["tfidf"][str(d)] = accuracy(
-                        predict_tfidf(x, y, dev[0]), dev[1]
-                    )
-                    for n in sizes:
-                        predicted = predict_tfidf_self_trained(x, y, pool[:n], dev[0])
-                        by_size = record["tfidf-self"].setdefault(str(n), {})
-                        by_size[str(d)] = accuracy(predicted, dev[1])
-                print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
-                if student:
+                if student:  # the teachers' and TF-IDF's scores are recorded
                     pool = pool[: student["unlabeled"]]
+                else:
+                    record_dev(n_teachers, d, nlps, x, y, pool)
                 soft_pool = list(zip(pool, soft_labels(nlps, pool)))
                 for steps in before:
                     nlp = train(

@@ -19,9 +19,9 @@ Adam and the default config's weight decay and gradient clipping.
 """
 
 import random
-import statistics
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import numpy
 from spacy.language import Language
 from spacy.training import Example
 from spacy.util import load_config, load_model_from_config
@@ -93,20 +93,17 @@ def soft_labels(
 ) -> List[Dict[str, float]]:
     """The trained pipelines' mean probability of each label, for each text
     (one pipeline: its own probabilities)."""
-    scores = [
+    scores = numpy.mean(
         [
-            [float(doc.cats[name]) for name in LABELS]
-            for doc in nlp.pipe(texts, batch_size=64)
-        ]
-        for nlp in nlps
-    ]
-    return [
-        {
-            name: statistics.mean(s[i][j] for s in scores)
-            for j, name in enumerate(LABELS)
-        }
-        for i in range(len(texts))
-    ]
+            [
+                [doc.cats[name] for name in LABELS]
+                for doc in nlp.pipe(texts, batch_size=64)
+            ]
+            for nlp in nlps
+        ],
+        axis=0,
+    ).reshape(len(texts), len(LABELS))
+    return [dict(zip(LABELS, map(float, row))) for row in scores]
 
 
 def predict_ensemble(nlps: Sequence[Language], texts: Sequence[str]) -> List[str]:

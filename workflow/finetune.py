@@ -12,6 +12,9 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
   key, value, the attention's output, the feed-forward's two layers);
 - ``lora-emb-4``, ``lora-emb-8``: the same of that rank, and LoRA of that rank
   on the character embeddings too (over half of the tiny backbone's weights);
+- ``lora-upper-16``: LoRA of rank 16 on every linear layer of the upper half of
+  the layers only (as many weights as ``lora-all-8``); as with ``lower``, no
+  gradient flows below them;
 - ``adapters``: Pfeiffer bottleneck adapters, a quarter of the width wide.
 
 For each: the backbone's trainable parameters; seconds per training step and
@@ -49,6 +52,7 @@ METHODS = (
     "lora-all-8",
     "lora-emb-4",
     "lora-emb-8",
+    "lora-upper-16",
     "adapters",
 )
 # Module names peft matches by suffix: every linear layer of a BERT block, not
@@ -56,6 +60,7 @@ METHODS = (
 LORA_TARGETS = {
     "lora": ["query", "value"],
     "lora-all": ["query", "key", "value", "intermediate.dense", "output.dense"],
+    "lora-upper": ["query", "key", "value", "intermediate.dense", "output.dense"],
     "lora-emb": [
         "query",
         "key",
@@ -107,6 +112,8 @@ def _tuning_overrides(
             "lora_dropout": lora_dropout,
             "target_modules": LORA_TARGETS[family],
         }
+        if family == "lora-upper":  # the gradient stops where LoRA starts
+            lora["layers_to_transform"] = list(range(n_layers // 2, n_layers))
         return {f"{MODEL}.peft": lora}
     if method == "adapters":
         return {f"{MODEL}.adapters": {"size": max(width // 4, 8)}}

@@ -11,7 +11,9 @@ peft (Optional[dict]): A peft config as a dict with its ``peft_type``
     (``{"peft_type": "LORA", "r": 8, "lora_alpha": 16, "target_modules":
     ["query", "value"]}``), injected into the backbone with peft's
     ``inject_adapter_in_model``: every method that wraps layers (LoRA, IA3,
-    LoHa, LoKr, ...), not the prompt-learning ones. The base weights freeze.
+    LoHa, LoKr, ...), not the prompt-learning ones. The base weights freeze,
+    but for the biases that LoRA's ``bias`` option ("all", "lora_only")
+    trains: those are kept with the injected layers' weights.
 adapters (Optional[dict]): Bottleneck adapters (``adapters.py``): ``size``,
     ``placement``, ``non_linearity``, ``target_modules``. The base weights freeze.
 
@@ -31,6 +33,9 @@ from ..errors import Errors, HanziError
 from .adapters import AdapterLinear, inject_adapters
 
 Spec = Dict[str, object]
+# The model attribute naming the base weights that train with the injected
+# layers (``apply_tuning``): saved and loaded with them.
+TRAINED_BASE = "hanzi_trained_base"
 ADAPTER_KEYS = {"size", "placement", "non_linearity", "target_modules"}
 
 
@@ -91,6 +96,9 @@ def apply_tuning(model: nn.Module, spec: Spec) -> None:
     elif spec.get("adapters"):
         inject_adapters(model, **spec["adapters"])
     if spec.get("peft") or spec.get("adapters"):
+        # What peft trains beside its own layers (LoRA's bias option).
+        trained = trained_base_names(model) if spec.get("peft") else []
+        setattr(model, TRAINED_BASE, sorted(trained))
         tuned = set(split_state(model)[1])
         for name, param in model.named_parameters():
             param.requires_grad_(name in tuned)
@@ -122,6 +130,20 @@ def encoder_layers(model: nn.Module) -> nn.ModuleList:
     raise HanziError(Errors.E569.format(model=type(model).__name__, n=n_layers))
 
 
+def trained_base_names(model: nn.Module) -> List[str]:
+    """The base weights that train beside the injected layers' own."""
+    owners = tuned_layer_names(model)
+    return [
+        name
+        for name, param in model.named_parameters()
+        if param.requires_grad
+        and not any(
+            name.startswith(o + ".") and not name.startswith(o + ".base_layer.")
+            for o in owners
+        )
+    ]
+
+
 def trains_nothing(model: nn.Module) -> bool:
     return not any(param.requires_grad for param in model.parameters())
 
@@ -139,8 +161,11 @@ def tuned_layer_names(model: nn.Module) -> List[str]:
 def split_state(
     model: nn.Module,
 ) -> Tuple[Dict[str, torch.Tensor], Dict[str, torch.Tensor]]:
-    """The base weights under a plain model's names, and the injected weights."""
+    """The base weights under a plain model's names, and the tuned ones: the
+    injected weights and the base weights that train beside them (these are
+    in both)."""
     owners = tuned_layer_names(model)
+    trained_base = set(getattr(model, TRAINED_BASE, ()))
     base: Dict[str, torch.Tensor] = {}
     tuned: Dict[str, torch.Tensor] = {}
     for key, value in model.state_dict().items():
@@ -150,6 +175,8 @@ def split_state(
         elif key.startswith(owner + ".base_layer."):
             base[owner + key[len(owner) + len(".base_layer") :]] = value
         else:
+            tuned[key] = value
+        if key in trained_base:
             tuned[key] = value
     return base, tuned
 
@@ -185,6 +212,8 @@ def merge_peft(model: nn.Module) -> int:
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
         setattr(parent, child, layer.get_base_layer())
+    if hasattr(model, TRAINED_BASE):
+        delattr(model, TRAINED_BASE)
     for param in model.parameters():
         param.requires_grad_(True)
     return len(names)

@@ -77,6 +77,38 @@ def test_lora_trains_its_layers_only_and_round_trips(which, request, tmp_path):
     assert any("lora_A" in n for n, _ in backbone_of(loaded).named_parameters())
 
 
+@pytest.mark.parametrize("bias", ["all", "lora_only"])
+def test_lora_bias_option_trains_and_round_trips_the_biases(
+    bias, tiny_backbone, tmp_path
+):
+    nlp = tuned_nlp(tiny_backbone, peft={**LORA, "bias": bias})
+    model = backbone_of(nlp)
+    trained_biases = {
+        n for n, p in model.named_parameters() if p.requires_grad and "lora_" not in n
+    }
+    assert trained_biases and all(n.endswith("bias") for n in trained_biases)
+    if bias == "lora_only":
+        assert all(".base_layer." in n for n in trained_biases)
+    else:
+        assert "embeddings.LayerNorm.bias" in trained_biases
+    base, tuned = split_state(model)
+    assert trained_biases <= set(tuned)
+    original = AutoModel.from_pretrained(tiny_backbone).state_dict()
+    assert set(base) == set(original)
+    moved = [n for n in trained_biases if not torch.equal(tuned[n], original[plain(n)])]
+    assert moved  # the biases trained, and the task's file keeps them
+    loaded = reload_strictly(nlp, tmp_path / "lora")
+    assert_same_predictions(nlp, loaded)
+    loaded_model = backbone_of(loaded)
+    assert {n for n, p in loaded_model.named_parameters() if p.requires_grad} == {
+        n for n, p in model.named_parameters() if p.requires_grad
+    }
+
+
+def plain(name: str) -> str:
+    return name.replace(".base_layer.", ".")
+
+
 def test_lora_merges_into_the_base_weights(tiny_backbone, tmp_path):
     nlp = tuned_nlp(tiny_backbone, peft=LORA)
     text = sample_examples(nlp)[0].reference.text

@@ -74,7 +74,30 @@ LORA_WEIGHTS = {
     "lora-all-8": 4 * 8 * (32 + 32) + 2 * 8 * (32 + 64),
     # the same at rank 4, plus r × (vocabulary + 32) in the character embeddings
     "lora-emb-4": 4 * 4 * (32 + 32) + 2 * 4 * (32 + 64),
+    # rank 16 on the upper half of one layer: that layer
+    "lora-upper-16": 4 * 16 * (32 + 32) + 2 * 16 * (32 + 64),
 }
+
+
+def test_lora_upper_adapts_the_upper_half_only():
+    from transformers import BertConfig, BertModel
+
+    from hanzi_spacy.layers.tuning import apply_tuning
+
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=32,
+        num_hidden_layers=4,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    model = BertModel(config)
+    spec = method_overrides("lora-upper-16", 4, 32)[f"{MODEL}.peft"]
+    apply_tuning(model, {"peft": spec})
+    trained = {n for n, p in model.named_parameters() if p.requires_grad}
+    layers = {int(name.split(".")[2]) for name in trained}
+    assert layers == {2, 3}
+    assert len(trained) == 2 * 6 * 2  # two layers × six linear layers × A, B
 
 
 @pytest.mark.parametrize("method", sorted(LORA_WEIGHTS))

@@ -80,21 +80,24 @@ def method_overrides(
     learn_rate: Optional[float] = None,
     lora_scale: int = 2,
     lora_dropout: float = 0.05,
+    lora_bias: str = "none",
 ) -> Dict[str, object]:
     """The config overrides of a method, for a backbone of that shape, and its
     peak learning rate if not the config's. lora_scale: LoRA's alpha as a
     multiple of its rank (its update is scaled by alpha / rank: a larger scale
     moves the LoRA weights faster at the learning rate the heads get).
     lora_dropout: the dropout LoRA applies to its layers' inputs (0 spares
-    peft a copy of every input)."""
-    overrides = _tuning_overrides(method, n_layers, width, lora_scale, lora_dropout)
+    peft a copy of every input). lora_bias: peft's bias option, which of the
+    backbone's biases train beside LoRA ("none", "all", "lora_only")."""
+    lora = {"scale": lora_scale, "lora_dropout": lora_dropout, "bias": lora_bias}
+    overrides = _tuning_overrides(method, n_layers, width, lora)
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
     return overrides
 
 
 def _tuning_overrides(
-    method: str, n_layers: int, width: int, lora_scale: int, lora_dropout: float
+    method: str, n_layers: int, width: int, lora: Dict[str, object]
 ) -> Dict[str, object]:
     if method == "full":
         return {}
@@ -108,8 +111,9 @@ def _tuning_overrides(
         lora = {
             "peft_type": "LORA",
             "r": rank,
-            "lora_alpha": lora_scale * rank,
-            "lora_dropout": lora_dropout,
+            "lora_alpha": lora["scale"] * rank,
+            "lora_dropout": lora["lora_dropout"],
+            "bias": lora["bias"],
             "target_modules": LORA_TARGETS[family],
         }
         if family == "lora-upper":  # the gradient stops where LoRA starts
@@ -220,6 +224,7 @@ def run_method(method: str, args: argparse.Namespace, result: Dict) -> Dict:
         args.learn_rate,
         args.lora_scale,
         args.lora_dropout,
+        args.lora_bias,
     )
     folder = Path(args.training_dir) / method
     config = write_config(
@@ -399,6 +404,12 @@ def add_parser(subparsers) -> None:
         type=float,
         default=0.05,
         help="dropout on the inputs of LoRA's layers",
+    )
+    p.add_argument(
+        "--lora-bias",
+        choices=("none", "all", "lora_only"),
+        default="none",
+        help="which backbone biases train beside LoRA (peft's bias option)",
     )
     p.add_argument("--backbone", default="training/backbone-tiny")
     add_training_arguments(p)

@@ -59,6 +59,9 @@ def test_lora_scale_sets_alpha_as_a_multiple_of_the_rank(tmp_path):
     assert method_overrides("lora-4", 2, 128)[f"{MODEL}.peft"]["lora_alpha"] == 8
     lora = method_overrides("lora-8", 2, 128, lora_dropout=0.0)[f"{MODEL}.peft"]
     assert lora["lora_dropout"] == 0.0
+    assert lora["bias"] == "none"
+    lora = method_overrides("lora-8", 2, 128, lora_bias="all")[f"{MODEL}.peft"]
+    assert lora["bias"] == "all"
 
 
 def test_unknown_method_is_refused():

@@ -81,6 +81,7 @@ def method_overrides(
     lora_scale: int = 2,
     lora_dropout: float = 0.05,
     lora_bias: str = "none",
+    lora_dora: bool = False,
 ) -> Dict[str, object]:
     """The config overrides of a method, for a backbone of that shape, and its
     peak learning rate if not the config's. lora_scale: LoRA's alpha as a
@@ -88,8 +89,15 @@ def method_overrides(
     moves the LoRA weights faster at the learning rate the heads get).
     lora_dropout: the dropout LoRA applies to its layers' inputs (0 spares
     peft a copy of every input). lora_bias: peft's bias option, which of the
-    backbone's biases train beside LoRA ("none", "all", "lora_only")."""
-    lora = {"scale": lora_scale, "lora_dropout": lora_dropout, "bias": lora_bias}
+    backbone's biases train beside LoRA ("none", "all", "lora_only").
+    lora_dora: DoRA (LoRA's update of each weight's direction, and a trained
+    magnitude per output)."""
+    lora = {
+        "scale": lora_scale,
+        "lora_dropout": lora_dropout,
+        "bias": lora_bias,
+        "use_dora": lora_dora,
+    }
     overrides = _tuning_overrides(method, n_layers, width, lora)
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
@@ -114,6 +122,7 @@ def _tuning_overrides(
             "lora_alpha": lora["scale"] * rank,
             "lora_dropout": lora["lora_dropout"],
             "bias": lora["bias"],
+            "use_dora": lora["use_dora"],
             "target_modules": LORA_TARGETS[family],
         }
         if family == "lora-upper":  # the gradient stops where LoRA starts
@@ -225,6 +234,7 @@ def run_method(method: str, args: argparse.Namespace, result: Dict) -> Dict:
         args.lora_scale,
         args.lora_dropout,
         args.lora_bias,
+        args.lora_dora,
     )
     folder = Path(args.training_dir) / method
     config = write_config(
@@ -410,6 +420,11 @@ def add_parser(subparsers) -> None:
         choices=("none", "all", "lora_only"),
         default="none",
         help="which backbone biases train beside LoRA (peft's bias option)",
+    )
+    p.add_argument(
+        "--lora-dora",
+        action="store_true",
+        help="DoRA: LoRA on each weight's direction, and its magnitude trained",
     )
     p.add_argument("--backbone", default="training/backbone-tiny")
     add_training_arguments(p)

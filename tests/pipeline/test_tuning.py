@@ -105,6 +105,17 @@ def test_lora_bias_option_trains_and_round_trips_the_biases(
     }
 
 
+def test_dora_trains_its_magnitudes_round_trips_and_merges(tiny_backbone, tmp_path):
+    nlp = tuned_nlp(tiny_backbone, peft={**LORA, "use_dora": True})
+    _, tuned = split_state(backbone_of(nlp))
+    assert any("lora_magnitude_vector" in k for k in tuned)
+    assert_same_predictions(nlp, reload_strictly(nlp, tmp_path / "dora"))
+    text = sample_examples(nlp)[0].reference.text
+    before = hidden(nlp, text)
+    assert merge_peft_layers(nlp) == {"transformer": 2}
+    assert torch.allclose(hidden(nlp, text), before, atol=1e-5)
+
+
 def plain(name: str) -> str:
     return name.replace(".base_layer.", ".")
 

@@ -62,6 +62,9 @@ def test_lora_scale_sets_alpha_as_a_multiple_of_the_rank(tmp_path):
     assert lora["bias"] == "none"
     lora = method_overrides("lora-8", 2, 128, lora_bias="all")[f"{MODEL}.peft"]
     assert lora["bias"] == "all"
+    assert not lora["use_dora"]
+    lora = method_overrides("lora-8", 2, 128, lora_dora=True)[f"{MODEL}.peft"]
+    assert lora["use_dora"]
 
 
 def test_unknown_method_is_refused():

@@ -92,20 +92,20 @@ def method_overrides(
     backbone's biases train beside LoRA ("none", "all", "lora_only").
     lora_dora: DoRA (LoRA's update of each weight's direction, and a trained
     magnitude per output)."""
-    lora = {
+    lora_options = {
         "scale": lora_scale,
         "lora_dropout": lora_dropout,
         "bias": lora_bias,
         "use_dora": lora_dora,
     }
-    overrides = _tuning_overrides(method, n_layers, width, lora)
+    overrides = _tuning_overrides(method, n_layers, width, lora_options)
     if learn_rate is not None:
         overrides["training.optimizer.learn_rate.initial_rate"] = learn_rate
     return overrides
 
 
 def _tuning_overrides(
-    method: str, n_layers: int, width: int, lora: Dict[str, object]
+    method: str, n_layers: int, width: int, lora_options: Dict[str, object]
 ) -> Dict[str, object]:
     if method == "full":
         return {}
@@ -119,10 +119,10 @@ def _tuning_overrides(
         lora = {
             "peft_type": "LORA",
             "r": rank,
-            "lora_alpha": lora["scale"] * rank,
-            "lora_dropout": lora["lora_dropout"],
-            "bias": lora["bias"],
-            "use_dora": lora["use_dora"],
+            "lora_alpha": lora_options["scale"] * rank,
+            "lora_dropout": lora_options["lora_dropout"],
+            "bias": lora_options["bias"],
+            "use_dora": lora_options["use_dora"],
             "target_modules": LORA_TARGETS[family],
         }
         if family == "lora-upper":  # the gradient stops where LoRA starts

@@ -182,13 +182,16 @@ def split_state(
 
 
 def load_tuned_state(model: nn.Module, state: Dict[str, torch.Tensor]) -> None:
-    """Load the injected layers' weights; every one must be there, no other."""
+    """Load the injected layers' weights; every one must be there, no other.
+    The trained base weights may be missing (a pipeline saved before they were
+    kept here): the base state has them too."""
     expected = set(split_state(model)[1])
-    if set(state) != expected:
+    missing = expected - set(state) - set(getattr(model, TRAINED_BASE, ()))
+    unexpected = set(state) - expected
+    if missing or unexpected:
         raise HanziError(
             Errors.E570.format(
-                missing=sorted(expected - set(state))[:5],
-                unexpected=sorted(set(state) - expected)[:5],
+                missing=sorted(missing)[:5], unexpected=sorted(unexpected)[:5]
             )
         )
     model.load_state_dict(state, strict=False)

@@ -14,7 +14,7 @@ from hanzi_spacy.layers.transformer_model import (
     create_transformer_model,
     merge_peft_layers,
 )
-from hanzi_spacy.layers.tuning import split_state
+from hanzi_spacy.layers.tuning import apply_tuning, load_tuned_state, split_state
 
 from .conftest import analysis, make_nlp, overfit, sample_examples
 
@@ -114,6 +114,18 @@ def test_dora_trains_its_magnitudes_round_trips_and_merges(tiny_backbone, tmp_pa
     before = hidden(nlp, text)
     assert merge_peft_layers(nlp) == {"transformer": 2}
     assert torch.allclose(hidden(nlp, text), before, atol=1e-5)
+
+
+def test_tuned_state_must_hold_every_injected_weight(tiny_backbone):
+    model = AutoModel.from_pretrained(tiny_backbone)
+    apply_tuning(model, {"peft": {**LORA, "bias": "all"}})
+    _, tuned = split_state(model)
+    lora = {k: v for k, v in tuned.items() if "lora_" in k}
+    load_tuned_state(model, lora)  # biases saved before they were kept: the base's
+    with pytest.raises(HanziError, match="E570"):
+        load_tuned_state(model, dict(list(lora.items())[1:]))
+    with pytest.raises(HanziError, match="E570"):
+        load_tuned_state(model, {**tuned, "encoder.extra.weight": torch.zeros(1)})
 
 
 def plain(name: str) -> str:

@@ -31,7 +31,9 @@ and its steps are chosen on the dev draws at ``--choose-k`` (``choose_pet``),
 then, at that size and rate, whether the mean of several templates' k-shot
 prompts teaches better (``--pet-teachers``, PET's ensemble) and whether more
 generations, each student teaching the next, learn more (``--pet-generations``,
-iPET's generations without its growing hard-labelled set).
+iPET's generations), and whether a teacher that learns from the draw and the
+unlabeled reviews its first teacher is surest of, hard-labelled (``--pet-hard``,
+iPET's growing labelled set), teaches better.
 TF-IDF + LR sees unlabeled reviews through one round of self-training, as many
 as its own dev choice among ``--unlabeled``.
 
@@ -398,14 +400,62 @@ def teach(
     ]
 
 
+def confident(
+    texts: Sequence[str], soft: Sequence[Dict[str, float]], m: int
+) -> Tuple[List[str], List[str]]:
+    """iPET's labelled set: for each label, the m texts that the soft labels
+    give it with the highest probability, among those they label with it."""
+    chosen_texts: List[str] = []
+    chosen_labels: List[str] = []
+    for label in LABELS:
+        mine = [
+            (cats[label], i)
+            for i, cats in enumerate(soft)
+            if max(cats, key=cats.get) == label
+        ]
+        mine.sort(key=lambda row: -row[0])  # stable: the pool's order on ties
+        chosen_texts += [texts[i] for _, i in mine[:m]]
+        chosen_labels += [label] * len(mine[:m])
+    return chosen_texts, chosen_labels
+
+
+def hard_teacher(
+    backbone: str,
+    teacher: Dict[str, Any],
+    x,
+    y,
+    pool: Sequence[str],
+    teachers: list,
+    m: int,
+    *,
+    batch_size: int,
+    seed: int,
+):
+    """A prompt component of the teacher's settings trained on the draw and,
+    hard-labelled by the teachers, the m reviews of each label of the pool
+    they are surest of (``confident``)."""
+    more_x, more_y = confident(pool, soft_labels(teachers, pool), m)
+    return train(
+        prompt_nlp(backbone, teacher),
+        [*x, *more_x],
+        [*y, *more_y],
+        steps=teacher["steps"],
+        lr=teacher["lr"],
+        batch_size=batch_size,
+        seed=seed,
+    )
+
+
 def choose_pet(args, train_split, dev, path: Path, state) -> None:
     """How many unlabeled reviews, and the PET student's learning rate and
     steps, on the dev draws at --choose-k, with the chosen template's k-shot
     prompt as the teacher; then whether an ensemble of the prompts of several
     templates (each of --pet-teachers) teaches better at that size and rate
     and whether more generations (each of --pet-generations; a generation's
-    student teaches the next one, whose steps are chosen in turn) learn more
-    (kept in state["pet"] and written to path). TF-IDF's self-training gets its
+    student teaches the next one, whose steps are chosen in turn) learn more,
+    and whether a teacher trained on the draw and on what the first one is
+    surest of (each of --pet-hard: that many times k reviews per label) teaches
+    better (kept in state["pet"] and written to path). TF-IDF's self-training gets its
     own size (state["tfidf-self"]). The teachers' and TF-IDF's dev accuracies go
     into state["pet_dev"]."""
     teacher = settings_at(state, "prompt", args.choose_k)
@@ -420,9 +470,15 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
     sizes = sorted(args.unlabeled)
     ensembles = sorted({1, *args.pet_teachers})
     generations = sorted({1, *args.pet_generations})
+    hard_factors = sorted({0, *args.pet_hard})
     tried = state.get("pet", {})
-    keys = ("sizes", "teachers_tried", "generations_tried")
-    if [tried.get(key) for key in keys] == [sizes, ensembles, generations]:
+    keys = ("sizes", "teachers_tried", "generations_tried", "hard_tried")
+    if [tried.get(key) for key in keys] == [
+        sizes,
+        ensembles,
+        generations,
+        hard_factors,
+    ]:
         return
     texts, labels = train_split
     record = state.setdefault("pet_dev", {})
@@ -443,14 +499,18 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
                 by_size[str(d)] = accuracy(predicted, dev[1])
         print(f"pet dev draw {d}: {json.dumps(record)}", flush=True)
 
-    def soft_of(n_teachers: int, student: Optional[Dict[str, Any]] = None):
+    def soft_of(
+        n_teachers: int, student: Optional[Dict[str, Any]] = None, hard: int = 0
+    ):
         """The soft labels of the teachers (student: None), or of the last of
         the students that learn from them in turn, one for each of
-        student["generation_steps"]."""
+        student["generation_steps"]; with hard, the teachers teach a
+        hard_teacher first, which gives the soft labels."""
         before = tuple(student["generation_steps"]) if student else ()
 
         def soft(options: tuple, d: int, chosen: List[int]) -> list:
-            if (n_teachers, before, d) not in labelled:
+            key = (n_teachers, before, hard, options[0] if hard else 0, d)
+            if key not in labelled:
                 x, y = [texts[i] for i in chosen], [labels[i] for i in chosen]
                 pool = unlabeled_pool(len(texts), chosen, sizes[-1], 1000 + d)
                 pool = [texts[i] for i in pool]
@@ -466,8 +526,29 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
                 )
                 if student:  # the teachers' and TF-IDF's scores are recorded
                     pool = pool[: student["unlabeled"]]
-                else:
+                elif not hard:
                     record_dev(n_teachers, d, nlps, x, y, pool)
+                if hard:
+                    pool = pool[: options[0]]
+                    m = hard * args.choose_k
+                    nlps = [
+                        hard_teacher(
+                            args.backbone,
+                            teacher,
+                            x,
+                            y,
+                            pool,
+                            nlps,
+                            m,
+                            batch_size=args.batch_size,
+                            seed=d,
+                        )
+                    ]
+                    if not student:
+                        name = f"teacher-hard{hard}"
+                        predicted = predict_spacy(nlps[0], dev[0])
+                        by_draw = record.setdefault(name, {})
+                        by_draw[str(d)] = accuracy(predicted, dev[1])
                 soft_pool = list(zip(pool, soft_labels(nlps, pool)))
                 for steps in before:
                     nlp = train(
@@ -481,15 +562,19 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
                         soft=soft_pool,
                     )
                     soft_pool = list(zip(pool, soft_labels([nlp], pool)))
-                labelled[n_teachers, before, d] = soft_pool
-            return labelled[n_teachers, before, d][: options[0]]
+                labelled[key] = soft_pool
+            return labelled[key][: options[0]]
 
         return soft
 
     draws = [draw(labels, args.choose_k, 1000 + d) for d in range(args.choose_draws)]
 
-    def sweep(n_teachers: int, grid, student=None) -> Tuple[float, list, int]:
+    def sweep(
+        n_teachers: int, grid, student=None, hard: int = 0
+    ) -> Tuple[float, list, int]:
         name = "pet" if n_teachers == 1 else f"pet-{n_teachers}"
+        if hard:
+            name += f"-hard{hard}"
         if student:
             name += f"-gen{len(student['generation_steps']) + 1}"
         found = candidates.setdefault(name, {})
@@ -504,7 +589,7 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
             dev,
             args.batch_size,
             lambda: srsly.write_json(path, state),
-            soft=soft_of(n_teachers, student),
+            soft=soft_of(n_teachers, student, hard),
         )
         return best_mean(found, grid, len(draws), PET_CHECKPOINTS)
 
@@ -514,10 +599,15 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
         ensemble_score, _, ensemble_steps = sweep(more, [(n, lr)])
         if ensemble_score > score:
             score, steps, n_teachers = ensemble_score, ensemble_steps, more
+    hard = 0
+    for factor in hard_factors[1:]:
+        hard_score, _, hard_steps = sweep(n_teachers, [(n, lr)], hard=factor)
+        if hard_score > score:
+            score, steps, hard = hard_score, hard_steps, factor
     generation_steps = [steps]
     for _ in generations[1:]:
         student = {"unlabeled": n, "lr": lr, "generation_steps": generation_steps}
-        next_score, _, next_steps = sweep(n_teachers, [(n, lr)], student)
+        next_score, _, next_steps = sweep(n_teachers, [(n, lr)], student, hard)
         if next_score <= score:
             break
         score, generation_steps = next_score, [*generation_steps, next_steps]
@@ -528,9 +618,11 @@ def choose_pet(args, train_split, dev, path: Path, state) -> None:
         "generation_steps": generation_steps,
         "teachers": n_teachers,
         "templates": teacher_templates(state, n_teachers),
+        "hard": hard,
         "sizes": sizes,
         "teachers_tried": ensembles,
         "generations_tried": generations,
+        "hard_tried": hard_factors,
     }
     self_trained = record["tfidf-self"]
     if not all(str(n) in self_trained for n in sizes):
@@ -698,6 +790,20 @@ class DrawFit:
                     batch_size=self.choices["batch_size"],
                     seed=self.d,
                 )
+            if student.get("hard"):
+                teachers = [
+                    hard_teacher(
+                        self.args.backbone,
+                        settings_at(self.choices, "prompt", self.k),
+                        self.x,
+                        self.y,
+                        unlabeled,
+                        teachers,
+                        student["hard"] * self.k,
+                        batch_size=self.choices["batch_size"],
+                        seed=self.d,
+                    )
+                ]
             for steps in student.get("generation_steps", [student["steps"]]):
                 soft = list(zip(unlabeled, soft_labels(teachers, unlabeled)))
                 settings = {**student, "steps": steps}
@@ -767,6 +873,14 @@ def add_parser(subparsers) -> None:
         default=[1, 2],
         help="generations pet tries on dev (iPET): each generation's student "
         "teaches the next one",
+    )
+    p.add_argument(
+        "--pet-hard",
+        type=int_list,
+        default=[0, 5],
+        help="labelled sets pet tries on dev (iPET): a teacher trained on the draw "
+        "and on N × k reviews per label that the first teacher is surest of "
+        "(0: none)",
     )
     p.add_argument("--threads", type=int, default=1, help="torch threads")
     p.add_argument(

@@ -321,6 +321,7 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
         unlabeled=[3, 2],
         pet_teachers=[2],
         pet_generations=[2],
+        pet_hard=[1],
     )
     path = tmp_path / "choices.json"
     train_split = (texts * 2, labels * 2)
@@ -335,14 +336,23 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
     assert [json.loads(key) for key in saved["candidates"]["pet-2"]] == [[*chosen, 0]]
     assert saved["pet"]["teachers"] in (1, 2)
     assert len(saved["pet"]["templates"]) == saved["pet"]["teachers"]
-    # a second generation, taught by the first one's student, is tried too
     teachers = saved["pet"]["teachers"]
-    second = saved["candidates"]["pet" + ("-2" if teachers == 2 else "") + "-gen2"]
+    prefix = "pet" + ("-2" if teachers == 2 else "")
+    # a teacher taught by the chosen ones with hard labels, at their size and rate
+    assert [json.loads(key) for key in saved["candidates"][prefix + "-hard1"]] == [
+        [*chosen, 0]
+    ]
+    assert saved["pet"]["hard"] in (0, 1)
+    # a second generation, taught by the first one's student, is tried too
+    if saved["pet"]["hard"]:
+        prefix += "-hard1"
+    second = saved["candidates"][prefix + "-gen2"]
     assert [json.loads(key) for key in second] == [[*chosen, 0]]
     steps = saved["pet"]["generation_steps"]
     assert len(steps) in (1, 2) and saved["pet"]["steps"] == steps[-1]
     dev = saved["pet_dev"]
     assert set(dev["teacher"]) == set(dev["tfidf"]) == set(dev["teachers-2"]) == {"0"}
+    assert set(dev["teacher-hard1"]) == {"0"}
     assert set(dev["tfidf-self"]) == {"2", "3"}
     assert saved["tfidf-self"]["unlabeled"] in (2, 3)
 
@@ -395,3 +405,57 @@ def test_pet_at_test_time_trains_each_teacher_then_each_generation(
         (templates[1], 1, 0),
         *[(templates[0], 2, 2), (templates[0], 1, 2)],
     ]
+
+
+def test_confident_takes_the_surest_of_each_label_by_the_soft_labels_alone():
+    from workflow.fewshot import confident
+
+    texts = ["a", "b", "c", "d", "e"]
+    soft = [
+        {"POSITIVE": 0.6, "NEGATIVE": 0.4},
+        {"POSITIVE": 0.9, "NEGATIVE": 0.1},
+        {"POSITIVE": 0.2, "NEGATIVE": 0.8},
+        {"POSITIVE": 0.7, "NEGATIVE": 0.3},
+        {"POSITIVE": 0.45, "NEGATIVE": 0.55},
+    ]
+    assert confident(texts, soft, 2) == (
+        ["b", "d", "c", "e"],
+        ["POSITIVE", "POSITIVE", "NEGATIVE", "NEGATIVE"],
+    )
+    # fewer of a label than m: those there are
+    assert confident(texts, soft, 3)[1].count("NEGATIVE") == 2
+
+
+def test_pet_at_test_time_trains_the_hard_labelled_teacher_before_the_student(
+    tiny_backbone, monkeypatch
+):
+    import argparse
+
+    from workflow import fewshot
+
+    from ..conftest import REVIEWS
+
+    texts = [text for text, _ in REVIEWS]
+    labels = [label for _, label in REVIEWS]
+    choices = {
+        "prompt": {**PROMPT, "steps": 1},
+        "batch_size": 2,
+        "pet": {"unlabeled": 2, "lr": 1e-3, "steps": 2, "hard": 1},
+    }
+    runs = []
+    real_train = fewshot.train
+
+    def counted(nlp, texts, labels, **kwargs):
+        runs.append((len(texts), kwargs["steps"], len(kwargs.get("soft", ()))))
+        return real_train(nlp, texts, labels, **kwargs)
+
+    monkeypatch.setattr(fewshot, "train", counted)
+    args = argparse.Namespace(backbone=str(tiny_backbone))
+    fit = fewshot.DrawFit(args, choices, 1, 0, texts[:2], labels[:2], texts[2:])
+    predicted = fit.predict("pet", texts)
+    assert len(predicted) == len(texts) and set(predicted) <= set(fewshot.LABELS)
+    # the k-shot teacher; one on the draw and at most one review per label more;
+    # the student on the draw and the 2 soft-labelled reviews
+    assert runs[0] == (2, 1, 0)
+    assert runs[1][0] in (3, 4) and runs[1][1:] == (1, 0)
+    assert runs[2] == (2, 2, 2)

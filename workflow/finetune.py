@@ -8,8 +8,9 @@ Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
 - ``lower``: the embeddings and the lower half of the layers are frozen;
 - ``lora-4``, ``lora-8``, ``lora-16``: LoRA of that rank on the attention's
   query and value projections (alpha = 2 × rank, ``--lora-scale``);
-- ``lora-all-8``: LoRA of rank 8 on every linear layer of each block (query,
-  key, value, the attention's output, the feed-forward's two layers);
+- ``lora-all-8``, ``lora-all-12``: LoRA of that rank on every linear layer of
+  each block (query, key, value, the attention's output, the feed-forward's two
+  layers);
 - ``lora-emb-4``, ``lora-emb-8``: the same of that rank, and LoRA of that rank
   on the character embeddings too (over half of the tiny backbone's weights);
 - ``lora-upper-16``: LoRA of rank 16 on every linear layer of the upper half of
@@ -50,6 +51,7 @@ METHODS = (
     "lora-8",
     "lora-16",
     "lora-all-8",
+    "lora-all-12",
     "lora-emb-4",
     "lora-emb-8",
     "lora-upper-16",

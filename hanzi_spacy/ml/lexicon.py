@@ -17,7 +17,7 @@ the bigram features are, so the lookups are a few numpy operations per doc.
 """
 
 from pathlib import Path
-from typing import Iterable, List, Optional, Union
+from typing import Iterable, List, Optional, Tuple, Union
 
 import numpy
 from spacy.attrs import IS_SPACE, NORM, SPACY
@@ -82,14 +82,28 @@ def batch_lexicon_bits(
     """
     if not docs:
         return []
+    norms, joinable, wordlike, ends = batch_attrs(docs)
+    bits = token_bits(norms, joinable, wordlike, keys, max_length)
+    return numpy.split(bits, ends[:-1])
+
+
+def batch_attrs(
+    docs: List[Doc],
+) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """The docs' tokens end to end: NORM, joinable, wordlike, and each doc's end.
+
+    No word may run on from the last token of a doc (see ``token_bits``).
+    """
+    if not docs:
+        empty = numpy.zeros((0,), dtype="uint64")
+        return empty, empty.astype(bool), empty.astype(bool), empty.astype("int64")
     arrays = [doc.to_array([NORM, SPACY, IS_SPACE]).reshape((-1, 3)) for doc in docs]
     lengths = numpy.array([len(array) for array in arrays], dtype="int64")
     ends = numpy.cumsum(lengths)
     attrs = numpy.concatenate(arrays).astype("uint64")
     joinable = (attrs[:, 1] == 0) & (attrs[:, 2] == 0)
     joinable[ends[lengths > 0] - 1] = False
-    bits = token_bits(attrs[:, 0], joinable, attrs[:, 2] == 0, keys, max_length)
-    return numpy.split(bits, ends[:-1])
+    return attrs[:, 0], joinable, attrs[:, 2] == 0, ends
 
 
 def token_bits(

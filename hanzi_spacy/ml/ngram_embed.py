@@ -1,7 +1,7 @@
 """Character n-gram hash embeddings for the character-level CNN."""
 
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple, Union, cast
+from typing import Callable, Dict, List, Optional, Tuple, Union, cast
 
 import numpy
 from spacy.attrs import NORM, SHAPE
@@ -22,7 +22,8 @@ from thinc.api import (
 from thinc.types import Floats2d, Ints2d, Ragged
 
 from ..errors import Errors, HanziError
-from .lexicon import batch_lexicon_bits, load_keys
+from .lexicon import batch_attrs, load_keys, token_bits
+from .lexicon_sources import LexiconSource, load_source, source_features
 
 COMBINE = ("maxout", "sum")
 # Stands for the character before the first and after the last token of a doc.
@@ -41,6 +42,9 @@ def build_char_ngram_embed(
     max_word_length: int = 6,
     lexicon_rows: int = 2000,
     combine: str = "maxout",
+    lexicons: Optional[Dict[str, Optional[Union[str, Path]]]] = None,
+    lexicon_dropout: float = 0.0,
+    class_rows: int = 4000,
 ) -> Model[List[Doc], List[Floats2d]]:
     """Embed each character with its own hash plus those of the two bigrams it is in.
 
@@ -59,6 +63,14 @@ def build_char_ngram_embed(
     model, so a trained pipeline needs no file. The project's preprocess step
     writes the train split's words to ``corpus/lexicon.txt``.
 
+    ``lexicons`` adds further dictionaries, each its own channel
+    (``lexicon_sources.py``): which of its words begin, end or cover the token,
+    of what class (person, place, organisation, other proper noun, noun, verb …,
+    from the dictionary's tags) and how frequent. The three features of a source
+    are embedded and summed into one vector per source. A source named with a
+    null path is left out. In training, ``lexicon_dropout`` of the matches of
+    every dictionary (``lexicon`` too) are left out.
+
     How the embeddings are combined, the options: concatenated and mixed by a
     Maxout layer as in ``MultiHashEmbed`` ("maxout"), or summed ("sum"): the
     Maxout is most of the CNN's multiplications, the sum leaves the mixing to the
@@ -73,15 +85,36 @@ def build_char_ngram_embed(
     max_word_length (int): Longest word, in tokens, that is looked up.
     lexicon_rows (int): Rows of the lexicon feature's table.
     combine (str): "maxout" or "sum".
+    lexicons (Optional[Dict[str, Optional[Union[str, Path]]]]): Further
+        dictionary files by source name (one word per line, optionally a
+        frequency and a tag: jieba's format or ``word<TAB>freq<TAB>tag``).
+    lexicon_dropout (float): Share of dictionary matches left out in training.
+    class_rows (int): Rows of each source's class table.
     RETURNS (Model[List[Doc], List[Floats2d]]): One vector per token.
     """
     if combine not in COMBINE:
         raise HanziError(Errors.E308.format(combine=combine, options=COMBINE))
     embeddings = hash_embeddings(width, unigram_rows, bigram_rows, shape_rows)
-    if lexicon is None:
+    sources = {name: path for name, path in (lexicons or {}).items() if path}
+    if lexicon is None and not sources:
         return embed_chain(CharNgramFeatures(), embeddings, width, combine)
-    embeddings.append(HashEmbed(width, lexicon_rows, column=4, seed=12, dropout=0.0))
-    features = CharNgramLexiconFeatures(lexicon, max_word_length)
+    column = 4
+    if lexicon is not None:
+        embeddings.append(HashEmbed(width, lexicon_rows, column=4, seed=12))
+        column += 1
+    for i, _ in enumerate(sources):
+        seed = 20 + 3 * i
+        embeddings.append(
+            add(
+                HashEmbed(width, lexicon_rows, column=column, seed=seed),
+                HashEmbed(width, class_rows, column=column + 1, seed=seed + 1),
+                HashEmbed(width, 64, column=column + 2, seed=seed + 2),
+            )
+        )
+        column += 3
+    features = CharNgramLexiconFeatures(
+        lexicon, max_word_length, sources, lexicon_dropout
+    )
     return embed_chain(features, embeddings, width, combine)
 
 
@@ -124,43 +157,92 @@ def CharNgramFeatures() -> Model[List[Doc], List[Ints2d]]:
 
 
 def CharNgramLexiconFeatures(
-    lexicon: Optional[Union[str, Path]], max_length: int
+    lexicon: Optional[Union[str, Path]],
+    max_length: int,
+    sources: Optional[Dict[str, Union[str, Path]]] = None,
+    dropout: float = 0.0,
 ) -> Model[List[Doc], List[Ints2d]]:
-    """The four CharNgramFeatures columns and the lexicon bits (uint64)."""
+    """The four CharNgramFeatures columns, the lexicon bits if there is a lexicon,
+    and three columns per further source (uint64)."""
+    names = list(sources or {})
+    attrs = {
+        "lexicon": None if lexicon is None else str(lexicon),
+        "max_length": max_length,
+        "lexicon_keys": numpy.zeros((0,), dtype="uint64"),
+        "sources": names,
+        "source_paths": {name: str(path) for name, path in (sources or {}).items()},
+        "dropout": dropout,
+    }
+    for name in names:
+        for part in SOURCE_PARTS:
+            attrs[f"source_{name}_{part}"] = getattr(LexiconSource.empty(), part)
     return Model(
         "char_ngram_lexicon_features",
         _lexicon_features_forward,
         init=_lexicon_features_init,
-        attrs={
-            "lexicon": None if lexicon is None else str(lexicon),
-            "max_length": max_length,
-            "lexicon_keys": numpy.zeros((0,), dtype="uint64"),
-        },
+        attrs=attrs,
     )
+
+
+SOURCE_PARTS = ("keys", "classes", "bands")
 
 
 def _lexicon_features_init(
     model: Model, X: Optional[List[Doc]] = None, Y: Optional[List[Floats2d]] = None
 ) -> None:
     vocab = X[0].vocab if X else Vocab()
-    model.attrs["lexicon_keys"] = load_keys(
-        model.attrs["lexicon"], vocab, model.attrs["max_length"]
-    )
+    max_length = model.attrs["max_length"]
+    model.attrs["lexicon_keys"] = load_keys(model.attrs["lexicon"], vocab, max_length)
+    for name in model.attrs.get("sources", []):
+        path = model.attrs["source_paths"][name]
+        source = load_source(path, vocab, max_length)
+        for part in SOURCE_PARTS:
+            model.attrs[f"source_{name}_{part}"] = getattr(source, part)
 
 
 def _lexicon_features_forward(
     model: Model, docs: List[Doc], is_train: bool
 ) -> Tuple[List[Ints2d], Callable]:
-    keys = model.attrs["lexicon_keys"]
+    if not docs:
+        return [], lambda d_features: []
     max_length = model.attrs["max_length"]
-    bits = batch_lexicon_bits(docs, keys, max_length)
-    features = [
-        model.ops.asarray2i(
-            numpy.hstack((ngram_keys(doc), doc_bits[:, None])), dtype="uint64"
+    dropout = model.attrs.get("dropout", 0.0) if is_train else 0.0
+    norms, joinable, wordlike, ends = batch_attrs(docs)
+    columns = [numpy.vstack([ngram_keys(doc) for doc in docs])]
+    if model.attrs["lexicon"] is not None:
+        keys = model.attrs["lexicon_keys"]
+        if dropout > 0.0:
+            source = LexiconSource(keys, *_no_classes(len(keys)))
+            bits = source_features(
+                norms, joinable, wordlike, source, max_length, dropout, _RNG
+            )[:, 0]
+        else:
+            bits = token_bits(norms, joinable, wordlike, keys, max_length)
+        columns.append(bits[:, None])
+    for name in model.attrs.get("sources", []):
+        source = LexiconSource(
+            *(model.attrs[f"source_{name}_{part}"] for part in SOURCE_PARTS)
         )
-        for doc, doc_bits in zip(docs, bits)
+        columns.append(
+            source_features(
+                norms, joinable, wordlike, source, max_length, dropout, _RNG
+            )
+        )
+    table = numpy.hstack(columns)
+    features = [
+        model.ops.asarray2i(part, dtype="uint64")
+        for part in numpy.split(table, ends[:-1])
     ]
     return features, lambda d_features: []
+
+
+# Draws the dictionary matches left out in training, from a fixed seed so that a
+# training run repeats.
+_RNG = numpy.random.default_rng(0)
+
+
+def _no_classes(n: int) -> Tuple[numpy.ndarray, numpy.ndarray]:
+    return numpy.zeros((n,), "uint8"), numpy.zeros((n,), "uint8")
 
 
 def _features_forward(

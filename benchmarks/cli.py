@@ -67,7 +67,8 @@ def benchmark(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Compare pipelines with jieba, THULAC and a TF-IDF baseline.",
+        description="Compare pipelines with jieba, THULAC, LAC, pkuseg, jiagu "
+        "and a TF-IDF baseline.",
     )
     p.add_argument("--test", default="corpus/test.spacy", help="held-out .spacy")
     p.add_argument(

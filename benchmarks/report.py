@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .profiling import GROUPS
 from .tagsets import load_tagset, tagset_names
@@ -24,6 +24,9 @@ COLUMNS = [
     ("chars_per_s_np", "chars/s n_process=N", ",.0f"),
     ("peak_rss_mb", "peak RSS MiB", ",.0f"),
 ]
+ACCURACY_KEYS = (
+    "token_f token_p token_r ents_f PER LOC ORG pos_acc pos_acc_exact cats_acc"
+).split()
 
 MEANING = """\
 - **Words F1 / P / R**: word spans against the reference words (character
@@ -31,7 +34,9 @@ MEANING = """\
   `token_f` for any segmenter.
 - **NER F1, PER, LOC, ORG**: exact character spans and label. Peers' entities come
   from their tags (jieba `nr`/`nrt`/`nrfg`→PER, `ns`→LOC, `nt`→ORG; THULAC
-  `np`→PER, `ns`→LOC, `ni`→ORG), consecutive PER words merged as the reference does.
+  `np`→PER, `ns`→LOC, `ni`→ORG; LAC `PER`/`LOC`/`ORG`, its `TIME` not scored),
+  consecutive PER words merged as the reference does; jiagu's from the BIO tags
+  `jiagu.ner` gives its words. pkuseg predicts words only.
 - **UPOS**: spaCy's `pos_acc` definition for every system (F-measure of
   (reference word, UPOS) pairs; a predicted word counts when it lies inside one
   reference word). Peers' tags are mapped with `benchmarks/tagsets/*.json`.
@@ -59,14 +64,16 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
     return lines
 
 
-def system_row(system: Dict[str, Any]) -> List[str]:
+def system_row(
+    system: Dict[str, Any], columns: Sequence[Tuple[str, str, str]] = COLUMNS
+) -> List[str]:
     values = dict(system)
     for label, prf in (system.get("ents_per_type") or {}).items():
         values[label] = prf["f"]
     per_n = system.get("n_process") or {}
     if per_n:
         values["chars_per_s_np"] = next(iter(per_n.values()))["chars_per_s"]
-    return [system["name"]] + [fmt(values.get(key), spec) for key, _, spec in COLUMNS]
+    return [system["name"]] + [fmt(values.get(key), spec) for key, _, spec in columns]
 
 
 def header_lines(results: Dict[str, Any]) -> List[str]:
@@ -96,6 +103,40 @@ def results_lines(results: Dict[str, Any]) -> List[str]:
     header = ["System"] + [label.replace("=N", "=" + n) for _, label, _ in COLUMNS]
     rows = [system_row(system) for system in results["systems"]]
     return ["## Results", "", *table(header, rows), "", MEANING]
+
+
+def ood_lines(results: Dict[str, Any]) -> List[str]:
+    """One table per out-of-domain set, with the columns some system scored."""
+    sets = dict(results["data"].get("ood") or {})
+    folder = sets.pop("folder", None)
+    if not sets:
+        return []
+    lines = [
+        "## Out-of-domain dev sets",
+        "",
+        f"Every system on the sets in `{folder}` (their README says what each"
+        " measures); speed is the test split's, above. The UD set follows UD's"
+        " segmentation standard, not PKU's: compare systems on it, not with the"
+        " test split's words F1.",
+        "",
+    ]
+    columns = [c for c in COLUMNS if c[0] in ACCURACY_KEYS]
+    for name, data in sets.items():
+        lines += [f"**`{name}`** ({data['docs']:,} docs):", ""]
+        rows = []
+        for system in results["systems"]:
+            scores = (system.get("ood") or {}).get(name) or {}
+            row = system_row({"name": system["name"], **scores}, columns)
+            if any(cell != fmt(None) for cell in row[1:]):
+                rows.append(row)
+        if not rows:
+            lines += ["No system here predicts what this set annotates.", ""]
+            continue
+        shown = [i for i in range(len(columns)) if any(r[i + 1] != "–" for r in rows)]
+        header = ["System"] + [columns[i][1] for i in shown]
+        body = [[row[0]] + [row[i + 1] for i in shown] for row in rows]
+        lines += table(header, body) + [""]
+    return lines
 
 
 def target_lines(results: Dict[str, Any]) -> List[str]:
@@ -304,6 +345,7 @@ def format_markdown(results: Dict[str, Any], plot: Optional[str] = None) -> str:
     if plot:
         lines += [f"![accuracy against speed]({plot})", ""]
     for part in (
+        ood_lines,
         target_lines,
         overhead_lines,
         check_lines,

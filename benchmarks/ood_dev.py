@@ -29,11 +29,12 @@ from hanzi_spacy.corpus.convert import convert_files
 from hanzi_spacy.corpus.lines import ConversionReport, write_docbin
 from hanzi_spacy.evaluate import evaluate_pipeline
 
-# name → (file, converter format, score keys kept)
-OOD_SETS: Dict[str, Tuple[str, str, Tuple[str, ...]]] = {
+from .ood import OOD_SETS as OOD_FILES
+
+# name → (file, score keys kept); the files and their formats: ``ood.OOD_SETS``.
+KEPT: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "ud": (
         "ud_gsdsimp_dev.conllu",
-        "conllu",
         (
             "token_f",
             "token_p",
@@ -48,7 +49,6 @@ OOD_SETS: Dict[str, Tuple[str, str, Tuple[str, ...]]] = {
     ),
     "resume": (
         "resume_ner_dev.bmes",
-        "bio",
         (
             "ents_f",
             "ents_p",
@@ -62,10 +62,10 @@ OOD_SETS: Dict[str, Tuple[str, str, Tuple[str, ...]]] = {
     ),
     "shopping": (
         "reviews_shopping_dev.tsv",
-        "tsv",
         ("cats_acc", "cats_score", "chars_per_second"),
     ),
 }
+FORMATS = dict(OOD_FILES)
 # The headline of each set, in the printed summary.
 HEADLINE = {
     "ud": ("token_f", "token_r_oov", "pos_acc"),
@@ -78,7 +78,7 @@ def find_sets(folder: Path) -> Tuple[Dict[str, Path], List[str]]:
     """The OOD files present in a folder, and a line for each one missing."""
     found: Dict[str, Path] = {}
     missing: List[str] = []
-    for name, (filename, _, _) in OOD_SETS.items():
+    for name, (filename, _) in KEPT.items():
         path = folder / filename
         if path.is_file():
             found[name] = path
@@ -89,7 +89,7 @@ def find_sets(folder: Path) -> Tuple[Dict[str, Path], List[str]]:
 
 def convert_set(name: str, path: Path, work: Path) -> Path:
     """Convert one OOD file with the project's converter to WORK/NAME.spacy."""
-    _, fmt, _ = OOD_SETS[name]
+    fmt = FORMATS[KEPT[name][0]]
     report = ConversionReport()
     output = work / f"{name}.spacy"
     write_docbin(convert_files(fmt, [str(path)], Vocab(), report, False), output)
@@ -142,7 +142,7 @@ def score_ood(
     for name, path in found.items():
         data = convert_set(name, path, work)
         scores = evaluate_pipeline(model, data, train=train)
-        kept = {key: scores.get(key) for key in OOD_SETS[name][2]}
+        kept = {key: scores.get(key) for key in KEPT[name][1]}
         kept["file"] = path.name
         kept["docs"] = scores.get("docs_with_words") or scores.get("docs_with_cats")
         if name == "shopping" and baseline:
@@ -180,7 +180,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         type=Path,
         required=True,
         help="The folder of the OOD dev sets ("
-        + ", ".join(filename for filename, _, _ in OOD_SETS.values())
+        + ", ".join(filename for filename, _ in KEPT.values())
         + ")",
     )
     parser.add_argument("--train", type=Path, required=True, help="train .spacy")
@@ -195,7 +195,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.ood.is_dir():
         print(
             f"The OOD dev folder {args.ood} does not exist; it should hold "
-            + ", ".join(filename for filename, _, _ in OOD_SETS.values())
+            + ", ".join(filename for filename, _ in KEPT.values())
             + ". Pass its path, e.g. `spacy project run ood-dev --vars.ood PATH`.",
             file=sys.stderr,
         )
@@ -203,7 +203,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     result = score_ood(
         args.model, args.ood, args.train, args.work, baseline=not args.no_baseline
     )
-    if not any(name in result for name in OOD_SETS):
+    if not any(name in result for name in KEPT):
         print("\n".join(result["missing"]), file=sys.stderr)  # type: ignore[arg-type]
         return 1
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ import srsly
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
-from benchmarks.ood_dev import OOD_SETS, find_sets, main
+from benchmarks.ood_dev import KEPT, find_sets, main
 
 from ..conftest import pku_docs, review_docs
 
@@ -35,7 +35,7 @@ def write_sets(folder, names):
         "shopping": "POSITIVE\t很好，推荐\nNEGATIVE\t太差了\n",
     }
     for name in names:
-        (folder / OOD_SETS[name][0]).write_text(files[name], encoding="utf8")
+        (folder / KEPT[name][0]).write_text(files[name], encoding="utf8")
 
 
 def test_find_sets_names_each_missing_file(tmp_path):

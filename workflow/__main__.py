@@ -20,6 +20,7 @@ from . import (
     finetune,
     hkcancor,
     hkcancor_split,
+    lexicons,
     newtask,
     package,
     preprocess,
@@ -29,6 +30,7 @@ from . import (
 COMMANDS = (
     fetch,
     preprocess,
+    lexicons,
     backbone,
     package,
     demo,

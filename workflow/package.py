@@ -9,9 +9,13 @@ import argparse
 import shutil
 import tempfile
 from pathlib import Path
+from typing import List
 
 import srsly
 from spacy.cli.package import package as spacy_package
+from spacy.util import load_config
+
+from .lexicons import JIEBA, WORDFREQ
 
 SPACY_RANGE = ">=3.8.0,<3.9.0"
 DESCRIPTION = (
@@ -42,6 +46,37 @@ SOURCES = [
     },
 ]
 
+# The dictionaries of the lexicon channels (workflow/lexicons.py): the pipeline
+# saves their word keys, classes and frequency bands.
+LEXICON_SOURCES = {
+    "jieba": {
+        "name": "jieba's dictionary (words, frequencies, tags)",
+        "url": JIEBA["url"],
+        "license": JIEBA["license"],
+    },
+    "wordfreq": {
+        "name": "wordfreq's large Chinese word list (words, frequencies)",
+        "url": WORDFREQ["url"],
+        "license": WORDFREQ["license"],
+    },
+}
+
+
+def lexicon_sources(model: Path) -> List[dict]:
+    """The dictionaries whose word keys the pipeline carries, with their licences.
+
+    Read from the pipeline's config: the named sources of every
+    ``CharNgramEmbed`` ``lexicons`` table that were given a file.
+    """
+    config = load_config(model / "config.cfg", interpolate=False)
+    used = []
+    for component in config.get("components", {}).values():
+        embed = component.get("model", {}).get("embed", {})
+        for source, path in (embed.get("lexicons") or {}).items():
+            if path and source in LEXICON_SOURCES and source not in used:
+                used.append(source)
+    return [LEXICON_SOURCES[source] for source in used]
+
 
 def build_meta(model: Path, name: str, version: str) -> dict:
     meta = srsly.read_json(model / "meta.json")
@@ -51,7 +86,7 @@ def build_meta(model: Path, name: str, version: str) -> dict:
         spacy_version=SPACY_RANGE,
         description=DESCRIPTION,
         license="MIT (code); the weights are trained on the sources below",
-        sources=SOURCES,
+        sources=SOURCES + lexicon_sources(model),
     )
     return meta
 

@@ -232,7 +232,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "The new task changed what the trained components output on {changed} of "
         "{total} test texts; they must stay as they were."
     )
-    # HKCanCor (E410-E414), see workflow/chat.py and workflow/hkcancor.py
+    # HKCanCor (E410-E414), see workflow/hkcancor/
     E410 = (
         "{path}:{line}: not a CHAT line: {text!r}. Expected an @header, a "
         "*SPEAKER: utterance, a %tier: or a tab-indented continuation of one."
@@ -321,7 +321,7 @@ class Errors(metaclass=ErrorsWithCodes):
     )
     E526 = (
         "{path}:{line}: HKCanCor POS tag {tag!r} has no PKU tag in "
-        "workflow/hkcancor_tags.json; add it there."
+        "workflow/hkcancor/tags.json; add it there."
     )
     E527 = "Version {version!r} is not MAJOR.MINOR.PATCH, so it cannot be bumped."
     E528 = "--freeze names {names}, but the base pipeline's components are {pipeline}."

@@ -25,8 +25,8 @@ from spacy.vocab import Vocab
 from hanzi_spacy.corpus.lines import ConversionReport, write_docbin
 from hanzi_spacy.errors import Errors, HanziError
 
+from ..fetch import pip_download, verify_sha256
 from .chat import convert_chat
-from .fetch import pip_download, verify_sha256
 
 PACKAGE = "pycantonese==3.4.0"
 # The wheel's hash, as PyPI's simple index lists it.

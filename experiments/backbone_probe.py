@@ -12,7 +12,7 @@ vocabulary with random weights, so every backbone is compared with its own
 random initialisation. Steps are fixed, so the scores do not depend on the load
 of the machine; the seconds do.
 
-Usage: python scripts/backbone_probe.py training/backbone-tiny \
+Usage: python -m experiments backbone-probe training/backbone-tiny \
            training/backbone-tiny:random [--steps 600] [--output metrics/probe.json]
 """
 
@@ -200,17 +200,7 @@ def probe_reviews(spec, encoder, train, dev, steps, lr) -> Dict[str, float]:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("backbones", nargs="+")
-    parser.add_argument("--corpus", default="corpus")
-    parser.add_argument("--steps", type=int, default=600)
-    parser.add_argument("--every", type=int, default=200)
-    parser.add_argument("--review-steps", type=int, default=400, help="0: none")
-    parser.add_argument("--lr", type=float, default=5e-4)
-    parser.add_argument("--dev-docs", type=int, default=600)
-    parser.add_argument("--output", default="metrics/probe.json")
-    args = parser.parse_args()
+def probe(args: argparse.Namespace) -> int:
     train_seg, train_reviews = read_docs(Path(args.corpus) / "train.spacy")
     dev_seg, dev_reviews = read_docs(Path(args.corpus) / "dev.spacy")
     train_chunks = tagged_chunks(train_seg)
@@ -228,11 +218,30 @@ def main() -> None:
             )
             if args.review_steps
             else None,
-            "settings": {k: v for k, v in vars(args).items() if k != "backbones"},
+            "settings": {
+                k: v
+                for k, v in vars(args).items()
+                if k not in ("backbones", "command", "func")
+            },
         }
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    summary = __doc__.splitlines()[0]
+    parser = subparsers.add_parser(
+        "backbone-probe",
+        help="fine-tune backbones with a bare head",
+        description=summary,
+    )
+    parser.add_argument("backbones", nargs="+")
+    parser.add_argument("--corpus", default="corpus")
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--every", type=int, default=200)
+    parser.add_argument("--review-steps", type=int, default=400, help="0: none")
+    parser.add_argument("--lr", type=float, default=5e-4)
+    parser.add_argument("--dev-docs", type=int, default=600)
+    parser.add_argument("--output", default="metrics/probe.json")
+    parser.set_defaults(func=probe)

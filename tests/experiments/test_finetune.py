@@ -10,14 +10,14 @@ import spacy
 from spacy.tokens import DocBin
 from spacy.util import load_config, load_model_from_config
 
-from hanzi_spacy.errors import HanziError
-from workflow.finetune import (
+from experiments.finetune import (
     METHODS,
     MODEL,
     method_overrides,
     parse_methods,
     write_config,
 )
+from hanzi_spacy.errors import HanziError
 
 from ..conftest import CONFIG, pku_docs, review_docs
 
@@ -113,7 +113,7 @@ def test_step_benchmark_reports_what_trains(method, tmp_path, tiny_backbone):
         tmp_path / "train.spacy"
     )
     config = write_config(CONFIG, method_overrides(method, 1, 32), tmp_path / "c.cfg")
-    command = [sys.executable, "-m", "workflow", "finetune-step", str(config)]
+    command = [sys.executable, "-m", "experiments", "finetune-step", str(config)]
     command += [
         "--backbone",
         str(tiny_backbone),

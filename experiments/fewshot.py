@@ -1,4 +1,5 @@
-"""``python -m workflow fewshot``: review accuracy from k labelled examples per class.
+"""``python -m experiments fewshot``: review accuracy from k labelled examples
+per class.
 
 For k in ``--ks`` (0 = zero-shot) and ``--draws`` random draws of k reviews per
 class from the train split, three classifiers learn from the same draw

@@ -1,37 +1,22 @@
 """How right iPET's hard labels are: the k-shot teacher of each dev-choice draw
 labels its 2,000 unlabeled train reviews, and the reviews it is surest of
-(``workflow.fewshot.confident``) are checked against their own labels, which
+(``experiments.fewshot.confident``) are checked against their own labels, which
 the few-shot run never reads. A diagnosis, not a choice.
 
-    python scripts/pet_hard_diagnosis.py --backbone training/budget/mlm-24ep \
+    python -m experiments pet-hard-diagnosis --backbone training/budget/mlm-24ep \
         --choices metrics/fewshot_dev-24ep.json \
         --output metrics/fewshot-hard-diagnosis.json
 """
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from workflow import fewshot  # noqa: E402
-from workflow.fewshot_systems import prompt_nlp, soft_labels, train  # noqa: E402
+from . import fewshot
+from .fewshot_systems import prompt_nlp, soft_labels, train
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--backbone", required=True)
-    p.add_argument("--choices", required=True)
-    p.add_argument("--train", default="corpus/train.spacy")
-    p.add_argument("--k", type=int, default=32)
-    p.add_argument("--draws", type=int, default=2)
-    p.add_argument("--unlabeled", type=int, default=2000)
-    p.add_argument("--factor", type=int, default=5, help="picked per label: × k")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--output", required=True)
-    args = p.parse_args()
-
+def diagnose(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
@@ -75,7 +60,22 @@ def main() -> None:
         }
         print(d, out[str(d)], flush=True)
     Path(args.output).write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "pet-hard-diagnosis",
+        help="how right iPET's hard labels are",
+        description=__doc__.splitlines()[0],
+    )
+    p.add_argument("--backbone", required=True)
+    p.add_argument("--choices", required=True)
+    p.add_argument("--train", default="corpus/train.spacy")
+    p.add_argument("--k", type=int, default=32)
+    p.add_argument("--draws", type=int, default=2)
+    p.add_argument("--unlabeled", type=int, default=2000)
+    p.add_argument("--factor", type=int, default=5, help="picked per label: × k")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=diagnose)

@@ -1,12 +1,12 @@
-"""python -m workflow fewshot: nested balanced draws, the Wilson interval, the
+"""python -m experiments fewshot: nested balanced draws, the Wilson interval, the
 summary, table and plot of a learning curve."""
 
 import json
 
 import pytest
 
-from workflow.fewshot import draw, wilson
-from workflow.fewshot_report import plot, summarise, table
+from experiments.fewshot import draw, wilson
+from experiments.fewshot_report import plot, summarise, table
 
 LABELS = ["POSITIVE", "NEGATIVE"] * 50
 # the prompt component's settings as choose() leaves them, but the steps
@@ -62,8 +62,8 @@ def test_summary_table_and_plot(tmp_path):
 
 
 def test_the_lora_prompt_trains_only_its_lora_layers(tiny_backbone):
+    from experiments.fewshot_systems import prompt_nlp
     from hanzi_spacy.ml.cloze import cloze_module
-    from workflow.fewshot_systems import prompt_nlp
 
     nlp = prompt_nlp(str(tiny_backbone), {"tune": "lora"})
     nlp.initialize()  # loads the backbone and injects the LoRA layers
@@ -79,7 +79,7 @@ def test_steps_and_learning_rate_are_chosen_again_at_each_k(
 
     import srsly
 
-    from workflow import fewshot
+    from experiments import fewshot
 
     from ..conftest import CONFIG, REVIEWS
 
@@ -139,7 +139,7 @@ def test_choices_try_sequential_decoding_and_keep_runs_of_the_same_base(
 
     import srsly
 
-    from workflow import fewshot
+    from experiments import fewshot
 
     from ..conftest import CONFIG, REVIEWS
 
@@ -186,7 +186,7 @@ def test_choices_try_sequential_decoding_and_keep_runs_of_the_same_base(
 
 
 def test_the_unlabeled_pool_leaves_out_the_draw():
-    from workflow.fewshot import unlabeled_pool
+    from experiments.fewshot import unlabeled_pool
 
     chosen = draw(LABELS, 8, seed=1)
     pool = unlabeled_pool(len(LABELS), chosen, 50, seed=1)
@@ -200,7 +200,7 @@ def test_the_unlabeled_pool_leaves_out_the_draw():
 def test_soft_labels_are_learned(tiny_backbone):
     """Soft labels move the prompt component towards them: against the same
     training without them, texts soft-labelled POSITIVE become more POSITIVE."""
-    from workflow.fewshot_systems import prompt_nlp, soft_labels, train
+    from experiments.fewshot_systems import prompt_nlp, soft_labels, train
 
     from ..conftest import REVIEWS
 
@@ -229,7 +229,7 @@ def test_soft_labels_are_learned(tiny_backbone):
 
 
 def test_teacher_templates_start_with_the_chosen_one_then_rank_by_zero_shot():
-    from workflow.fewshot import TEMPLATES, teacher_templates
+    from experiments.fewshot import TEMPLATES, teacher_templates
 
     base = {k: PROMPT[k] for k in ("template", "verbalizer", "content_free")}
 
@@ -250,7 +250,7 @@ def test_teacher_templates_start_with_the_chosen_one_then_rank_by_zero_shot():
 
 
 def test_an_ensemble_of_teachers_gives_the_mean_of_their_probabilities(tiny_backbone):
-    from workflow.fewshot_systems import (
+    from experiments.fewshot_systems import (
         predict_ensemble,
         prompt_nlp,
         soft_labels,
@@ -283,7 +283,7 @@ def test_an_ensemble_of_teachers_gives_the_mean_of_their_probabilities(tiny_back
 
 
 def test_tfidf_self_training_reads_no_label_of_the_unlabeled_texts():
-    from workflow.fewshot_systems import predict_tfidf_self_trained
+    from experiments.fewshot_systems import predict_tfidf_self_trained
 
     from ..conftest import REVIEWS
 
@@ -304,7 +304,7 @@ def test_pet_student_is_chosen_on_dev_after_its_teacher(
 
     import srsly
 
-    from workflow import fewshot
+    from experiments import fewshot
 
     from ..conftest import REVIEWS
 
@@ -373,7 +373,7 @@ def test_pet_at_test_time_trains_each_teacher_then_each_generation(
 ):
     import argparse
 
-    from workflow import fewshot
+    from experiments import fewshot
 
     from ..conftest import REVIEWS
 
@@ -408,7 +408,7 @@ def test_pet_at_test_time_trains_each_teacher_then_each_generation(
 
 
 def test_confident_takes_the_surest_of_each_label_by_the_soft_labels_alone():
-    from workflow.fewshot import confident
+    from experiments.fewshot import confident
 
     texts = ["a", "b", "c", "d", "e"]
     soft = [
@@ -431,7 +431,7 @@ def test_pet_at_test_time_trains_the_hard_labelled_teacher_before_the_student(
 ):
     import argparse
 
-    from workflow import fewshot
+    from experiments import fewshot
 
     from ..conftest import REVIEWS
 

@@ -3,7 +3,7 @@
 ``python -m workflow split-hkcancor --input assets/hkcancor --output
 corpus/hkcancor`` reads the CHAT files (``python -m workflow fetch-hkcancor``
 extracts them) with their ``%mor`` tier, maps each word's HKCanCor tag to a PKU
-tag (``workflow/hkcancor_tags.json``, where the tagsets differ is written
+tag (``workflow/hkcancor/tags.json``, where the tagsets differ is written
 there), sets UPOS from the PKU tag and PER/LOC/ORG entities from ``nr``/``ns``/
 ``nt`` as the People's Daily converter does, and writes ``train.spacy``,
 ``dev.spacy`` and ``test.spacy``: each conversation (file) goes whole into one
@@ -30,7 +30,7 @@ from hanzi_spacy.upos import pku_to_upos
 
 from .chat import ANNOTATION_RE, markup_kind, utterance_doc
 
-TAGS = Path(__file__).with_name("hkcancor_tags.json")
+TAGS = Path(__file__).with_name("tags.json")
 SPLITS = ("train", "dev", "test")
 
 

@@ -5,7 +5,7 @@ hash, the same fraction) and masked as ``pretrain`` masks its evaluation
 (whole words, 15%, one seed), so backbones trained with any settings compare,
 as long as they share a tokenizer's view of the text.
 
-Usage: python scripts/heldout_perplexity.py corpus/train.txt BACKBONE...
+Usage: python -m experiments heldout-perplexity corpus/train.txt BACKBONE...
        [--eval-fraction 0.02]
 """
 
@@ -20,12 +20,7 @@ from hanzi_spacy.pretrain.masking import MaskingCollator
 from hanzi_spacy.pretrain.train import HeldOut
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("text")
-    parser.add_argument("backbones", nargs="+")
-    parser.add_argument("--eval-fraction", type=float, default=0.02)
-    args = parser.parse_args()
+def heldout_perplexity(args: argparse.Namespace) -> int:
     _, heldout_texts = split_heldout(read_texts([args.text]), args.eval_fraction)
     results = {}
     for backbone in args.backbones:
@@ -41,7 +36,15 @@ def main() -> None:
             collator, tokenizer, heldout_texts, model
         ).score(model)
         print(backbone, json.dumps(results[backbone]), flush=True)
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    summary = __doc__.splitlines()[0]
+    parser = subparsers.add_parser(
+        "heldout-perplexity", help=summary.rstrip("."), description=summary
+    )
+    parser.add_argument("text")
+    parser.add_argument("backbones", nargs="+")
+    parser.add_argument("--eval-fraction", type=float, default=0.02)
+    parser.set_defaults(func=heldout_perplexity)

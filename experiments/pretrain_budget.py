@@ -5,14 +5,15 @@ read against pretraining minutes.
 
 Each run writes its backbone into ``--into``/NAME-Eep and its metrics into
 ``--metrics``/pretrain-budget-NAME-Eep.json; ``collect`` gathers those and the
-probe's results (``scripts/backbone_probe.py``) into one table.
+probe's results (``python -m experiments backbone-probe``) into one table.
 
 Usage:
-    python scripts/pretrain_budget.py run corpus/train.txt --epochs 3,12,24 \
+    python -m experiments pretrain-budget run corpus/train.txt --epochs 3,12,24 \
         [--name mlm] [--set objective=electra] [--into training/budget]
-    python scripts/backbone_probe.py training/budget/mlm-3ep ... \
+    python -m experiments backbone-probe training/budget/mlm-3ep ... \
         --output metrics/probe-budget.json
-    python scripts/pretrain_budget.py collect --probe metrics/probe-budget.json ... \
+    python -m experiments pretrain-budget collect \
+        --probe metrics/probe-budget.json ... \
         [--extra NAME-Eep=DIR:METRICS.json] [--output metrics/pretrain_budget.json]
 """
 
@@ -129,9 +130,13 @@ def plot(rows: list, path: Path) -> None:
     fig.savefig(path, dpi=100)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "pretrain-budget",
+        help="pretraining runs at several budgets; collect them with the probe",
+        description=__doc__.splitlines()[0],
+    )
+    sub = parser.add_subparsers(dest="phase", required=True)
     p = sub.add_parser("run")
     p.add_argument("text")
     p.add_argument("--epochs", default="3,12,24")
@@ -143,17 +148,9 @@ def main() -> None:
     p.add_argument("--metrics", default="metrics")
     p.set_defaults(func=run)
     c = sub.add_parser("collect")
-    c.add_argument(
-        "--probe", required=True, nargs="+", help="backbone_probe.py outputs"
-    )
+    c.add_argument("--probe", required=True, nargs="+", help="backbone-probe outputs")
     c.add_argument("--extra", action="append", help="TAG=DIR:METRICS.json")
     c.add_argument("--into", default="training/budget")
     c.add_argument("--metrics", default="metrics")
     c.add_argument("--output", default="metrics/pretrain_budget.json")
     c.set_defaults(func=collect)
-    args = parser.parse_args()
-    args.func(args)
-
-
-if __name__ == "__main__":
-    main()

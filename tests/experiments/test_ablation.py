@@ -1,4 +1,4 @@
-"""``python -m workflow ablation``: variants of configs/trf.cfg, trained and scored."""
+"""``python -m experiments ablation``: variants of configs/trf.cfg, trained, scored."""
 
 import json
 from pathlib import Path
@@ -8,9 +8,9 @@ from spacy.tokens import DocBin
 from spacy.util import load_config
 from spacy.vocab import Vocab
 
+from experiments.__main__ import main
+from experiments.ablation import VARIANTS, variant_config
 from hanzi_spacy.errors import HanziError
-from workflow.__main__ import main
-from workflow.ablation import VARIANTS, variant_config
 
 from ..conftest import CONFIG, PKU_LINES, pku_docs, review_docs
 

@@ -1,4 +1,4 @@
-"""The learning curve of ``python -m workflow fewshot``: summary, plot and table."""
+"""The learning curve of ``python -m experiments fewshot``: summary, plot and table."""
 
 import statistics
 from pathlib import Path

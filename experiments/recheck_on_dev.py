@@ -6,7 +6,7 @@ offsets, reviews) and times it. The variants are the choices that were once made
 on test scores: the NER's ``SURE_OUTSIDE`` shortcut of Viterbi decoding, the
 window stride, the prediction dtype and the ``nlp.pipe`` batch size.
 
-    python scripts/recheck_on_dev.py training/model-best corpus/dev.spacy \
+    python -m experiments recheck-on-dev training/model-best corpus/dev.spacy \
         --output metrics/dev_choices.json
 """
 
@@ -49,12 +49,7 @@ def run(model: str, data: Path, config: dict, batch_size=None, sure=SURE_OUTSIDE
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model")
-    parser.add_argument("data", type=Path)
-    parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args()
+def recheck(args: argparse.Namespace) -> int:
     variants = {
         "default": {},
         "full Viterbi (no SURE_OUTSIDE)": {"sure": 2.0},
@@ -75,7 +70,16 @@ def main() -> None:
         del result["ents"]
     if args.output:
         args.output.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "recheck-on-dev",
+        help="re-check the prediction-time choices on the dev split",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("model")
+    parser.add_argument("data", type=Path)
+    parser.add_argument("--output", type=Path, default=None)
+    parser.set_defaults(func=recheck)

@@ -1,4 +1,5 @@
-"""``python -m workflow ablation``: what pretraining, the transformer and the CNN add.
+"""``python -m experiments ablation``: what pretraining, the transformer and the
+CNN add.
 
 Trains the default config (``configs/trf.cfg``) four ways, with the same steps
 and seed, and scores each ``model-best`` on the test split:
@@ -21,13 +22,15 @@ earlier stay in the JSON, so the variants can be run one at a time.
 import argparse
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import srsly
 from spacy.util import load_config
 from thinc.api import Config
 
 from hanzi_spacy.errors import Errors, HanziError
+
+from .tables import score_cell
 
 VARIANTS = ("pretrained", "random", "trf-only", "cnn-only", "trf-only-random")
 RANDOM = ("random", "trf-only-random")  # the variants on random weights
@@ -186,7 +189,7 @@ def markdown_table(results: Dict[str, Dict], json_path: Path) -> str:
     tests = sorted({result["test"] for result in results.values()})
     lines = [
         f"Test scores (`{'`, `'.join(tests)}`) of the ablation variants, by "
-        f"`python -m workflow ablation`; each one's config, backbone and model "
+        f"`python -m experiments ablation`; each one's config, backbone and model "
         f"are in `{json_path.name}`.",
         "",
         "| " + " | ".join(header) + " |",
@@ -195,15 +198,11 @@ def markdown_table(results: Dict[str, Dict], json_path: Path) -> str:
     for variant in [v for v in VARIANTS if v in results]:
         result = results[variant]
         cells = [variant]
-        cells += [_fmt(result.get(key)) for key, _ in SCORES]
+        cells += [score_cell(result.get(key)) for key, _ in SCORES]
         cells += [f"{result['train_seconds']:,.0f}", str(result["steps"])]
         cells.append(str(result["seed"]))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _fmt(value: Optional[float]) -> str:
-    return "" if value is None else f"{value:.3f}"
 
 
 def parse_variants(text: str) -> List[str]:

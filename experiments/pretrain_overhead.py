@@ -10,7 +10,7 @@ Three runs on the same text, model size and batch size, timed after a warm-up:
   grouping, which isolates what our code adds (whole-word-masking collator,
   arguments, callbacks).
 
-Usage: python scripts/pretrain_overhead.py TEXT [--lines 3000] [--steps 60]
+Usage: python -m experiments pretrain-overhead TEXT [--lines 3000] [--steps 60]
 [--preset tiny] [--repeats 2]
 [--output metrics/pretrain_overhead.json]
 """
@@ -85,16 +85,7 @@ def run(name, model, args, collate, data, steps) -> Dict[str, float]:
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("text", type=Path)
-    parser.add_argument("--lines", type=int, default=3000)
-    parser.add_argument("--steps", type=int, default=60)
-    parser.add_argument("--preset", default="tiny")
-    parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--output", type=Path)
-    options = parser.parse_args()
-
+def overhead(options: argparse.Namespace) -> int:
     preset = load_preset(options.preset, {"max_steps": options.steps})
     training = preset["training"]
     texts = read_texts([options.text])[: options.lines]
@@ -159,7 +150,19 @@ def main() -> None:
     if options.output:
         options.output.parent.mkdir(parents=True, exist_ok=True)
         options.output.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "pretrain-overhead",
+        help="throughput of our pretraining against a bare Trainer",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("text", type=Path)
+    parser.add_argument("--lines", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--preset", default="tiny")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--output", type=Path)
+    parser.set_defaults(func=overhead)

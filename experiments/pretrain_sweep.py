@@ -4,7 +4,7 @@ compared on the fixed held-out evaluation (whole words, 15%, one seed).
 Each run trains STEPS steps (twice as many for the half-batch runs, so every run
 sees the same characters) and scores the held-out text every 400 steps.
 
-Usage: python scripts/pretrain_sweep.py corpus/train.txt --steps 800
+Usage: python -m experiments pretrain-sweep corpus/train.txt --steps 800
        [--runs word,char,...] [--output metrics/pretrain_sweep.json]
 """
 
@@ -43,13 +43,7 @@ RUNS = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("text")
-    parser.add_argument("--steps", type=int, default=800)
-    parser.add_argument("--runs", default=",".join(RUNS))
-    parser.add_argument("--output", default="metrics/pretrain_sweep.json")
-    args = parser.parse_args()
+def sweep(args: argparse.Namespace) -> int:
     output = Path(args.output)
     results = json.loads(output.read_text()) if output.is_file() else {}
     for name in args.runs.split(","):
@@ -78,7 +72,17 @@ def main() -> None:
         print(name, json.dumps(results[name]), flush=True)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
 
 
-if __name__ == "__main__":
-    main()
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "pretrain-sweep",
+        help="short pretraining runs, one setting changed each",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument("text")
+    parser.add_argument("--steps", type=int, default=800)
+    parser.add_argument("--runs", default=",".join(RUNS))
+    parser.add_argument("--output", default="metrics/pretrain_sweep.json")
+    parser.set_defaults(func=sweep)

@@ -1,4 +1,4 @@
-"""The three few-shot classifiers of ``python -m workflow fewshot``, on one draw.
+"""The three few-shot classifiers of ``python -m experiments fewshot``, on one draw.
 
 - ``prompt``: ``hanzi_prompt_textcat`` on a blank pipeline (the cloze on the
   backbone's masked LM; zero-shot when k = 0);

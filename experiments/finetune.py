@@ -1,7 +1,7 @@
 """``python -m experiments finetune-compare``: full fine-tuning against the
 parameter-efficient methods, on one config, backbone, step count and seed.
 
-Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``layers/tuning.py``):
+Methods (options of ``hanzi-spacy.TransformerModel.v1``, ``ml/transformer/tuning.py``):
 
 - ``full``: every backbone weight trains (the default);
 - ``frozen``: no backbone weight trains, only the components' own layers;
@@ -189,7 +189,7 @@ def task_bytes(model: Path) -> Dict[str, int]:
     """What a task keeps beyond the shared backbone, and the whole pipeline."""
     import spacy
 
-    from hanzi_spacy.layers.tuning import split_state, tensors_to_bytes
+    from hanzi_spacy.ml.transformer.tuning import split_state, tensors_to_bytes
 
     nlp = spacy.load(model)
     transformer = nlp.get_pipe("transformer").model

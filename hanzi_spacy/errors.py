@@ -246,7 +246,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "{path}: no CHAT files (*.cha). Run `python -m workflow fetch-hkcancor` first."
     )
 
-    # --- parameter-efficient fine-tuning (E560-E579), see layers/tuning.py
+    # --- parameter-efficient fine-tuning (E560-E579), see ml/transformer/tuning.py
     E560 = (
         "TransformerModel.v1: choose peft or adapters, not both: one set of "
         "injected layers per backbone."

@@ -76,7 +76,7 @@ def task_config(base: Path, task: Config, tuning: str, width: int) -> Config:
 
 def export_backbone(nlp, output: Path, name: str = "transformer") -> Path:
     """A pipeline's transformer as a Hugging Face folder (weights and tokenizer)."""
-    from hanzi_spacy.layers.tuning import split_state
+    from hanzi_spacy.ml.transformer.tuning import split_state
 
     model = nlp.get_pipe(name).model
     base, _ = split_state(model.transformer)

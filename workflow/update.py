@@ -195,7 +195,7 @@ def export_base_backbone(base: Path, output: Path) -> Path:
     """
     import spacy
 
-    from hanzi_spacy.layers.transformer_model import merge_peft_layers
+    from hanzi_spacy.ml.transformer.transformer_model import merge_peft_layers
 
     from .newtask import export_backbone
 

@@ -63,7 +63,7 @@ def test_summary_table_and_plot(tmp_path):
 
 def test_the_lora_prompt_trains_only_its_lora_layers(tiny_backbone):
     from experiments.fewshot_systems import prompt_nlp
-    from hanzi_spacy.ml.cloze import cloze_module
+    from hanzi_spacy.ml.cloze.model import cloze_module
 
     nlp = prompt_nlp(str(tiny_backbone), {"tune": "lora"})
     nlp.initialize()  # loads the backbone and injects the LoRA layers

@@ -88,7 +88,7 @@ LORA_WEIGHTS = {
 def test_lora_upper_adapts_the_upper_half_only():
     from transformers import BertConfig, BertModel
 
-    from hanzi_spacy.layers.tuning import apply_tuning
+    from hanzi_spacy.ml.transformer.tuning import apply_tuning
 
     config = BertConfig(
         vocab_size=50,

@@ -12,14 +12,14 @@ from spacy_transformers.layers.transformer_model import huggingface_tokenize
 from transformers import AutoTokenizer
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.layers.length_buckets import grouped_predict, length_groups
-from hanzi_spacy.layers.precision import (
+from hanzi_spacy.ml.transformer.length_buckets import grouped_predict, length_groups
+from hanzi_spacy.ml.transformer.precision import (
     ONEDNN_CACHES,
     cpu_has_native_bf16,
     native_bf16,
     resolve_dtype,
 )
-from hanzi_spacy.layers.transformer_model import (
+from hanzi_spacy.ml.transformer.transformer_model import (
     CharTransformerModel,
     NumpySplitBatch,
     offset_alignment,

@@ -5,7 +5,7 @@ import pytest
 import spacy
 from thinc.api import NumpyOps
 
-from hanzi_spacy.ml.torch_gemm import TorchGemmOps, use_torch_gemm
+from hanzi_spacy.runtime import TorchGemmOps, use_torch_gemm
 
 TEXT = "中华人民共和国主席江泽民在北京会见了克林顿。"
 

@@ -9,12 +9,16 @@ import torch
 from transformers import AutoModel
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.layers.adapters import AdapterLinear
-from hanzi_spacy.layers.transformer_model import (
+from hanzi_spacy.ml.transformer.adapters import AdapterLinear
+from hanzi_spacy.ml.transformer.transformer_model import (
     create_transformer_model,
     merge_peft_layers,
 )
-from hanzi_spacy.layers.tuning import apply_tuning, load_tuned_state, split_state
+from hanzi_spacy.ml.transformer.tuning import (
+    apply_tuning,
+    load_tuned_state,
+    split_state,
+)
 
 from .conftest import analysis, make_nlp, overfit, sample_examples
 

@@ -14,7 +14,7 @@ from spacy.training.loop import train as train_nlp
 from spacy.vocab import Vocab
 
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.layers.tuning import split_state
+from hanzi_spacy.ml.transformer.tuning import split_state
 from hanzi_spacy.util import HAS_WORDS
 from workflow.__main__ import main
 from workflow.strategies import (

@@ -29,7 +29,7 @@ import torch
 from thinc.api import Model
 from transformers.file_utils import ModelOutput
 
-from ..errors import Errors, HanziError
+from ...errors import Errors, HanziError
 
 PREDICTION_DTYPES = ("auto", "float32", "bfloat16")
 NATIVE_BF16_FLAGS = {"avx512_bf16", "amx_bf16"}  # x86 (/proc/cpuinfo "flags")

@@ -20,8 +20,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import numpy
 
-from ..errors import Errors, HanziError
-from ..script import check_script, script_view
+from ...errors import Errors, HanziError
+from ...script import check_script, script_view
 
 TEXT = "{text}"
 MASK = "[MASK]"

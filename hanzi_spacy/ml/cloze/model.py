@@ -1,7 +1,7 @@
 """Label scores from a masked language model's head: the cloze model.
 
 For each doc, the log-probability of each label: the model reads the doc in the
-template (``cloze_prompt.py``) and scores every label word at the masks.
+template (``prompt.py``) and scores every label word at the masks.
 
 How a word of n pieces is scored (``decoding``), always as the mean of its
 pieces' log-probabilities, which puts words of different lengths on one scale
@@ -40,9 +40,9 @@ from spacy.util import registry
 from thinc.api import ArgsKwargs, Model, torch2xp, xp2torch
 from thinc.types import Floats2d
 
-from ..errors import Errors, HanziError
-from ..threads import one_torch_thread_in_forked_workers
-from .cloze_prompt import ClozePrompt
+from ...errors import Errors, HanziError
+from ...runtime import one_torch_thread_in_forked_workers
+from .prompt import ClozePrompt
 
 TUNE = ("all", "prompt", "peft")
 DECODING = ("parallel", "sequential")
@@ -82,7 +82,7 @@ def build_cloze_model(
     if (tune == "peft") != bool(peft):
         raise HanziError(Errors.E553.format(tune=tune))
     if peft:
-        from ..layers.tuning import check_tuning
+        from ..transformer.tuning import check_tuning
 
         peft = check_tuning(peft=peft)["peft"]
     return Model(
@@ -142,7 +142,7 @@ def load_cloze(
     if head:
         raise HanziError(Errors.E554.format(path=path, missing=", ".join(head[:3])))
     if model.attrs.get("peft"):
-        from ..layers.tuning import apply_tuning, load_tuned_state
+        from ..transformer.tuning import apply_tuning, load_tuned_state
 
         apply_tuning(mlm, {"peft": model.attrs["peft"]})
         if tuned_state is not None:

@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Tuple
 import torch
 from torch import nn
 
-from ..errors import Errors, HanziError
+from ...errors import Errors, HanziError
 from .adapters import AdapterLinear, inject_adapters
 
 Spec = Dict[str, object]

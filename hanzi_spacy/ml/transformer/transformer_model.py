@@ -40,9 +40,9 @@ from thinc.types import Ragged
 from transformers import PreTrainedTokenizerFast
 from transformers.file_utils import ModelOutput
 
-from ..errors import Errors, HanziError
-from ..script import check_script, script_view
-from ..threads import one_torch_thread_in_forked_workers
+from ...errors import Errors, HanziError
+from ...runtime import one_torch_thread_in_forked_workers
+from ...script import check_script, script_view
 from .length_buckets import grouped_predict
 from .precision import as_float32, check_dtype, prediction_precision
 from .tuned_shim import TunedHFShim, tuned_hf_wrapper

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
-from ..errors import Errors, HanziError
+from ...errors import Errors, HanziError
 
 PLACEMENTS: Dict[str, List[str]] = {
     "pfeiffer": [r"(^|\.)layer\.\d+\.output\.dense$"],

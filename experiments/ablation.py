@@ -28,8 +28,9 @@ import srsly
 from spacy.util import load_config
 from thinc.api import Config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 
+from .errors import Errors
 from .tables import score_cell
 
 VARIANTS = ("pretrained", "random", "trf-only", "cnn-only", "trf-only-random")

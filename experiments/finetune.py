@@ -39,9 +39,10 @@ from typing import Dict, List, Optional
 import srsly
 from spacy.util import load_config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 
 from .ablation import SCORES, add_training_arguments, train, variant_config
+from .errors import Errors
 from .tables import score_cell
 
 METHODS = (

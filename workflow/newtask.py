@@ -28,7 +28,9 @@ import srsly
 from spacy.util import load_config
 from thinc.api import Config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
+
+from .errors import Errors
 
 TUNINGS = ("lora", "adapters", "frozen")
 TASK_COMPONENTS = ("task_transformer", "task_textcat")

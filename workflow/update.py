@@ -43,9 +43,10 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
 from thinc.api import Config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 from hanzi_spacy.evaluate import evaluate_pipeline
 
+from .errors import Errors
 from .strategies import (
     LORA,
     MIXING,

@@ -48,7 +48,8 @@ from hanzi_spacy.corpus.lines import (
     parsed_docs,
     read_lines,
 )
-from hanzi_spacy.errors import Errors
+
+from ..errors import Errors
 
 ANNOTATION_RE = re.compile(r"\[[^\[\]]*\]")
 PAUSE_RE = re.compile(r"\(\.+\)")

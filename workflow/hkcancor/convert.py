@@ -23,8 +23,9 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from hanzi_spacy.corpus.lines import ConversionReport, write_docbin
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 
+from ..errors import Errors
 from ..fetch import pip_download, verify_sha256
 from .chat import convert_chat
 

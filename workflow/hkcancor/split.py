@@ -25,9 +25,10 @@ from spacy.vocab import Vocab
 
 from hanzi_spacy.corpus.lines import ConversionReport, read_lines, write_docbin
 from hanzi_spacy.corpus.pku import entity_spans
-from hanzi_spacy.errors import ConversionError, Errors, HanziError
+from hanzi_spacy.errors import ConversionError, HanziError
 from hanzi_spacy.upos import pku_to_upos
 
+from ..errors import Errors
 from .chat import ANNOTATION_RE, markup_kind, utterance_doc
 
 TAGS = Path(__file__).with_name("tags.json")

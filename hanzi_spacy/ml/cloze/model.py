@@ -127,11 +127,15 @@ def load_cloze(
     from thinc.api import PyTorchShim
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
+    from ..transformer.attention import BackboneConfig
+
     one_torch_thread_in_forked_workers()
     try:
         tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
         mlm, loading = AutoModelForMaskedLM.from_pretrained(
-            str(path), output_loading_info=True
+            str(path),
+            config=BackboneConfig.from_pretrained(str(path)),
+            output_loading_info=True,
         )
     except (OSError, ValueError) as e:
         raise HanziError(Errors.E548.format(path=path, reason=e)) from e

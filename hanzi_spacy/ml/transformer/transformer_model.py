@@ -28,7 +28,10 @@ from spacy_transformers.data_classes import (
     TransformerData,
     WordpieceBatch,
 )
-from spacy_transformers.layers.transformer_model import TransformerModel
+from spacy_transformers.layers.transformer_model import (
+    TransformerModel,
+    huggingface_from_pretrained,
+)
 from spacy_transformers.layers.transformer_model import (
     forward as spacy_transformers_forward,
 )
@@ -43,6 +46,7 @@ from transformers.file_utils import ModelOutput
 from ...errors import Errors, HanziError
 from ...runtime import one_torch_thread_in_forked_workers
 from ...script import check_script, script_view
+from .attention import BackboneConfig
 from .length_buckets import grouped_predict
 from .precision import as_float32, check_dtype, prediction_precision
 from .tuned_shim import TunedHFShim, tuned_hf_wrapper
@@ -181,8 +185,17 @@ class CharTransformerModel(TransformerModel):
 
 
 def init(model: CharTransformerModel, X=None, Y=None) -> None:
-    """spacy-transformers' init (load the backbone named in the config), then
-    the tuning: a backbone loaded from a saved pipeline is tuned as it was saved."""
+    """spacy-transformers' init (load the backbone named in the config, asking
+    for the attention that runs: ``attention.py``), then the tuning: a backbone
+    loaded from a saved pipeline is tuned as it was saved."""
+    if not model.attrs["has_transformer"]:
+        hf_model = huggingface_from_pretrained(
+            model.attrs["name"],
+            model._init_tokenizer_config,
+            model._init_transformer_config,
+            config_cls=BackboneConfig,
+        )
+        model.attrs["set_transformer"](model, hf_model)
     transformer_init(model, X, Y)
     model.shim.tune()
 

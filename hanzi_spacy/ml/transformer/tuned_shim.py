@@ -22,6 +22,7 @@ from spacy_transformers.layers.transformer_model import (
 from thinc.api import Model, get_torch_default_device
 from thinc.layers.pytorchwrapper import forward as pytorch_forward
 
+from .attention import BackboneConfig
 from .tuning import (
     Spec,
     apply_tuning,
@@ -38,6 +39,9 @@ class TunedHFShim(HFShim):
     """HFShim whose model is tuned as ``spec`` says (``tuning.py``)."""
 
     def __init__(self, hf_model: HFObjects, spec: Spec, **kwargs: Any):
+        # A saved backbone is rebuilt from its config: with the attention
+        # that runs (attention.py).
+        kwargs.setdefault("config_cls", BackboneConfig)
         super().__init__(hf_model, **kwargs)
         self.spec = spec
         self.tuned = False

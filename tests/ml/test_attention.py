@@ -9,7 +9,7 @@ from transformers import AutoModel
 from hanzi_spacy.ml.transformer.attention import BackboneConfig
 from hanzi_spacy.pretrain.backbone import load_masked_lm
 
-from ..pipeline.conftest import make_nlp, sample_examples
+from ..conftest import make_nlp, sample_examples
 
 SDPA_FALLBACK = "scaled_dot_product_attention"
 

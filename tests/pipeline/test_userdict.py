@@ -8,7 +8,7 @@ from spacy.tokens import Span
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.pipeline.segmenter.userdict import UserDictionary, read_user_dictionary
 
-from .conftest import analysis
+from ..conftest import analysis
 
 
 def words(nlp, text):

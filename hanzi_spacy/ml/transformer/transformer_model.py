@@ -10,7 +10,7 @@ tokenizer (``tokenize``), faster than through ``BatchEncoding``. At prediction,
 windows can be grouped by length (``length_buckets.py``) and the backbone can run
 in bfloat16 where the CPU multiplies it natively (``precision.py``). Everything
 else (tokenizer, model, weights, serialization, listeners) is spacy-transformers'
-own, and the outputs are the same arrays (tests/pipeline/test_fast_transformer.py
+own, and the outputs are the same arrays (tests/ml/test_fast_transformer.py
 compares both paths).
 """
 

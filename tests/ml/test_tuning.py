@@ -20,7 +20,7 @@ from hanzi_spacy.ml.transformer.tuning import (
     split_state,
 )
 
-from .conftest import analysis, make_nlp, overfit, sample_examples
+from ..conftest import analysis, make_nlp, overfit, sample_examples
 
 LORA = {
     "peft_type": "LORA",

@@ -26,7 +26,7 @@ from hanzi_spacy.ml.transformer.transformer_model import (
     tokenize,
 )
 
-from .conftest import analysis
+from ..conftest import analysis
 
 TEXTS = [
     "中华人民共和国主席江泽民在北京会见了克林顿。",

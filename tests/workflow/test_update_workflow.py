@@ -26,8 +26,7 @@ from workflow.strategies import (
 )
 from workflow.update import SPLITS, bump_minor, export_base_backbone, resolve_base
 
-from ..conftest import pku_docs, review_docs
-from .conftest import PREDICTION_DTYPE, analysis
+from ..conftest import PREDICTION_DTYPE, analysis, pku_docs, review_docs
 
 
 @pytest.fixture(scope="module")

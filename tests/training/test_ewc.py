@@ -9,8 +9,7 @@ from thinc.api import fix_random_seed
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.training.ewc import backbone_parameters
 
-from ..conftest import pku_docs, review_docs
-from .conftest import sample_examples, spacy
+from ..conftest import pku_docs, review_docs, sample_examples, spacy
 
 
 @pytest.fixture(scope="module")

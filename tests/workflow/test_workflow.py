@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from ..conftest import CONFIG, PKU_LINES, REVIEWS
-from .conftest import make_nlp, overfit, sample_examples
-from .test_tuning import FLOAT32, LORA
+from ..conftest import CONFIG, PKU_LINES, REVIEWS, make_nlp, overfit, sample_examples
+from ..ml.test_tuning import FLOAT32, LORA
 
 OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 ROOT = Path(__file__).parent.parent.parent  # where `python -m workflow` runs

@@ -253,7 +253,7 @@ def test_options_that_cannot_work_are_refused(options, code):
 def test_hub_config_takes_the_same_options(hub_shaped_backbone, tmp_path):
     from spacy.util import load_config, load_model_from_config
 
-    from .test_configs import CONFIGS
+    from ..pipeline.test_configs import CONFIGS
 
     overrides = {
         "paths.backbone": str(hub_shaped_backbone),

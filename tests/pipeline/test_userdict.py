@@ -132,7 +132,7 @@ def test_bad_words_are_refused(nlp):
 
 
 def test_user_dictionary_via_initialize_config(tiny_backbone, tmp_path):
-    from .conftest import make_nlp, sample_examples
+    from ..conftest import make_nlp, sample_examples
 
     path = tmp_path / "words.txt"
     path.write_text("量子纠缠态\n", encoding="utf-8")

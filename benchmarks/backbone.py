@@ -22,7 +22,7 @@ merge into words.
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from hanzi_spacy.layers.length_buckets import length_groups
+from hanzi_spacy.ml.transformer.length_buckets import length_groups
 from hanzi_spacy.tokenizer import split_text
 
 from .pipelines import architecture

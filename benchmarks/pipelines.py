@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
-from hanzi_spacy.layers.precision import resolve_dtype
+from hanzi_spacy.ml.transformer.precision import resolve_dtype
 
 from .scoring import Prediction
 from .systems import versions

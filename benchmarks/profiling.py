@@ -49,8 +49,8 @@ GROUPS: List[Tuple[str, str, Tuple[str, ...]]] = [
     (
         "gemm",
         "matrix products and embedding sums of the CNN and the heads (torch, "
-        "hanzi_spacy.ml.torch_gemm)",
-        ("hanzi_spacy/ml/torch_gemm", "torch.matmul", "embedding_bag"),
+        "hanzi_spacy.runtime)",
+        ("hanzi_spacy/runtime", "torch.matmul", "embedding_bag"),
     ),
     (
         "transformer",

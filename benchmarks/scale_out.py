@@ -112,7 +112,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> Dict[str, Any]:
         "docs_per_s": round(n / seconds, 1),
         "chars_per_s": round(chars / seconds),
         "workers": 2 if mode == "n_process2" else 1,
-        # n_process workers get one thread each (hanzi_spacy/threads.py)
+        # n_process workers get one thread each (hanzi_spacy/runtime.py)
         "torch_threads": 1 if mode == "n_process2" else torch_threads(),
         "peak_rss_mb_per_worker": round(
             children if mode == "n_process2" else peak_rss_mb(), 1

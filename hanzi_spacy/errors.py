@@ -1,7 +1,9 @@
 """Error messages, as coded constants (spaCy style).
 
 Raise them as ``raise HanziError(Errors.E001.format(...)) from e``. Messages that
-come from data name the file and the line.
+come from data name the file and the line. Only the codes the package raises are
+here; the project's release steps, benchmarks and studies keep theirs beside
+them (``workflow/errors.py``, ``experiments/errors.py``), in the same numbering.
 """
 
 
@@ -24,13 +26,10 @@ class Errors(metaclass=ErrorsWithCodes):
         "The download is corrupt or not the release recorded in project.yml; "
         "delete it and run the command again."
     )
-    E002 = "Could not download {package} with pip (exit code {code}): {output}"
-    E003 = "{path} was not found inside {archive}."
     # --- reading corpora (E020-E059): {path}:{line} names the place
     E020 = "{path}:{line}: invalid UTF-8 ({reason}). Re-encode the file as UTF-8."
     E021 = "{path}:{line}: token {token!r} has no '/TAG' part (expected word/TAG)."
     E022 = "{path}:{line}: token {token!r} has an empty word or tag."
-    E023 = "{path}:{line}: review line is empty."
     E024 = "File not found: {path}"
     E025 = (
         "{path}: no documents were read (the file is empty or every line was skipped)."
@@ -154,25 +153,12 @@ class Errors(metaclass=ErrorsWithCodes):
         "or jieba's 'word [freq] [tag]'."
     )
     E303 = "{path}: the user dictionary is empty."
-    E331 = (
-        "The lexicon sources need {package}=={version}, but {found} is installed: "
-        "pip install {package}=={version} (the project extra pins it)."
-    )
-    E332 = (
-        "{path}: SHA-256 {found}, not the {expected} of the pinned release; the "
-        "dictionary was changed after installation."
-    )
     E320 = (
         "{path}:{line}: unknown tag {tag!r} for {word!r}: user dictionary tags are "
         "PKU tags (n, v, a, nr, ns, nt, nz, ...; see hanzi_spacy/upos.py). Leave the "
         "tag out to let the tagger decide."
     )
     E304 = "User words must be non-empty strings without whitespace; got {word!r}."
-    E305 = (
-        "'{name}' is already trained on its entity labels and cannot add {label!r}: "
-        "its output layer is fixed. Give all labels before training (they are "
-        "taken from the training docs) and retrain."
-    )
     E306 = (
         "'{name}' found no entities in the training examples, so it has no labels "
         "to learn. Give it docs with doc.ents, or labels in "
@@ -214,47 +200,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "segmented docs with doc.user_data['hanzi_spacy.has_words'] = True (the "
         "converters do) or give them tags."
     )
-    # --- the project's steps (E400-E419), see workflow/
-    E400 = (
-        "Backbone {name!r} is neither a Hugging Face folder nor a model the hub "
-        "could give ({reason}). Give a local folder with config.json, weights and "
-        "a fast tokenizer, or a hub name such as bert-base-chinese (which needs hub "
-        "access once)."
-    )
-    E401 = (
-        "Backbone {name!r} has no fast tokenizer (it loads {tokenizer}): the "
-        "transformer aligns word pieces to characters through the offsets only a "
-        "fast tokenizer gives. Save one in the folder (tokenizer.json)."
-    )
-    E402 = "No --text to pretrain {folder} on: give the raw text files."
-    E403 = "Unknown ablation variant {name!r}; choose from {variants}."
-    E404 = (
-        "{config}: component {component!r} listens to {upstream!r}, which the "
-        "{variant!r} variant removes, and not through hanzi-spacy.ConcatTok2Vec.v1 "
-        "with another listener to keep."
-    )
-    E405 = "Unknown fine-tuning method {name!r}; choose from {methods}."
-    E406 = "The step benchmark failed: {command}\n{output}"
-    E407 = "Unknown task tuning {name!r}; choose from {options}."
-    E408 = (
-        "The new task changed what the trained components output on {changed} of "
-        "{total} test texts; they must stay as they were."
-    )
-    # HKCanCor (E410-E414), see workflow/chat.py and workflow/hkcancor.py
-    E410 = (
-        "{path}:{line}: not a CHAT line: {text!r}. Expected an @header, a "
-        "*SPEAKER: utterance, a %tier: or a tab-indented continuation of one."
-    )
-    E411 = "{path}:{line}: utterance {text!r} has no ':' after its speaker code."
-    E412 = (
-        "{path}:{line}: unbalanced CHAT annotation brackets in {text!r}: each '[' "
-        "needs its ']'."
-    )
-    E413 = (
-        "{path}: no CHAT files (*.cha). Run `python -m workflow fetch-hkcancor` first."
-    )
-
-    # --- parameter-efficient fine-tuning (E560-E579), see layers/tuning.py
+    # --- parameter-efficient fine-tuning (E560-E579), see ml/transformer/tuning.py
     E560 = (
         "TransformerModel.v1: choose peft or adapters, not both: one set of "
         "injected layers per backbone."
@@ -304,18 +250,13 @@ class Errors(metaclass=ErrorsWithCodes):
         "annotating_components when components listen to it). To keep a new "
         "backbone's weights fixed instead, set frozen_layers on its model."
     )
-    # --- continual learning (E520-E539), see workflow/update.py, training/
+    # --- continual learning (E520-E539), see training/ (the update step's own
+    # codes are in workflow/errors.py)
     E520 = (
         "'{name}' has no rehearse(): spaCy's nlp.rehearse cannot run through "
         "transformer listeners. Rehearse through the data instead: `python -m "
         "workflow update --strategy pseudo` mixes text annotated by the original "
         "pipeline into the new training data (docs/continual.md)."
-    )
-    E521 = "Unknown update strategy {name!r}; choose from {strategies}."
-    E522 = (
-        "{path}: not a trained pipeline folder (no config.cfg and meta.json) nor an "
-        "installed pipeline package. Give the base pipeline to update, e.g. "
-        "training/model-best or zh_hanzi_trf."
     )
     E523 = "{name} must be {expected}, got {value!r}."
     E524 = (
@@ -326,22 +267,6 @@ class Errors(metaclass=ErrorsWithCodes):
         "The EWC penalty found no component {name!r} with a transformer in the "
         "pipeline ({pipe_names}); set [training.before_update] transformer to the "
         "name of the pipeline's transformer."
-    )
-    E526 = (
-        "{path}:{line}: HKCanCor POS tag {tag!r} has no PKU tag in "
-        "workflow/hkcancor_tags.json; add it there."
-    )
-    E527 = "Version {version!r} is not MAJOR.MINOR.PATCH, so it cannot be bumped."
-    E528 = "--freeze names {names}, but the base pipeline's components are {pipeline}."
-    E529 = (
-        "The {strategy} strategy trains LoRA in {name!r}: freezing it would leave "
-        "nothing of the backbone to train. Freeze the other components, or use "
-        "--strategy naive (or replay) with --freeze {name} for a frozen backbone."
-    )
-    E530 = (
-        "The LoRA strategies need one transformer component in the base pipeline "
-        "(found {transformers}) and its backbone exported as a Hugging Face folder "
-        "(backbone={backbone}); `python -m workflow update` exports it."
     )
     # --- prompt-based classification (E540-E559), see pipeline/prompt_textcat.py
     E540 = (

@@ -6,9 +6,10 @@ succeeded. These tests run weasel itself on a copy of our project.yml, with the
 real `preprocess` command on small corpus files, so they check that our deps and
 outputs are declared so that weasel's tracking does the right thing.
 
-The steps call three entry points: ``python -m hanzi_spacy`` (the installed CLI),
-``python -m workflow`` (the project's own steps) and ``python -m benchmarks``;
-the last two are folders of the project, not installed.
+The steps call four entry points: ``python -m hanzi_spacy`` (the installed CLI),
+``python -m workflow`` (the release steps), ``python -m benchmarks`` (the
+measurements) and ``python -m experiments`` (the studies); the last three are
+folders of the project, not installed.
 """
 
 import os
@@ -27,6 +28,7 @@ from weasel.schemas import ProjectConfigSchema, validate
 from weasel.util import load_project_config
 
 from benchmarks.cli import build_parser as benchmarks_parser
+from experiments.__main__ import build_parser as experiments_parser
 from hanzi_spacy.cli import app
 from hanzi_spacy.cli import main as hanzi_spacy_main
 from workflow.__main__ import build_parser as workflow_parser
@@ -89,6 +91,7 @@ def test_every_step_calls_a_command_that_exists(capsys):
         "hanzi_spacy": parse_hanzi_spacy,
         "workflow": parse_argparse(workflow_parser),
         "benchmarks": parse_argparse(benchmarks_parser),
+        "experiments": parse_argparse(experiments_parser),
     }
     used = set()
     for name, command in commands(ROOT).items():
@@ -234,3 +237,19 @@ def _fake_assets(project_dir: Path) -> None:
         (root / "sentiment" / name).write_text(
             "\n".join(texts) + "\n", encoding="utf-8"
         )
+
+
+def test_every_study_is_a_project_command_and_no_release_step():
+    """Each study of ``experiments/`` is run by a project.yml command (only
+    ``finetune-step`` is not: ``finetune-compare`` runs it in a fresh process),
+    and ``workflow/`` holds no study."""
+    named = set()
+    for command in commands(ROOT).values():
+        for line in command["script"]:
+            words = line.split()
+            if words[:3] == ["python", "-m", "experiments"]:
+                named.add(words[3])
+    studies = set(experiments_parser()._subparsers._group_actions[0].choices)
+    assert studies - named == {"finetune-step"}
+    steps = set(workflow_parser()._subparsers._group_actions[0].choices)
+    assert not steps & studies

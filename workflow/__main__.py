@@ -12,20 +12,17 @@ from typing import List, Optional
 from hanzi_spacy.errors import HanziError
 
 from . import (
-    ablation,
     backbone,
     demo,
     fetch,
-    fewshot,
-    finetune,
-    hkcancor,
-    hkcancor_split,
     lexicons,
     newtask,
     package,
     preprocess,
     update,
 )
+from .hkcancor import convert as hkcancor
+from .hkcancor import split as hkcancor_split
 
 COMMANDS = (
     fetch,
@@ -34,10 +31,7 @@ COMMANDS = (
     backbone,
     package,
     demo,
-    ablation,
     hkcancor,
-    fewshot,
-    finetune,
     hkcancor_split,
     update,
     newtask,

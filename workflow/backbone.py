@@ -19,7 +19,9 @@ from typing import Any, Dict, List, Optional
 
 import srsly
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
+
+from .errors import Errors
 
 WEIGHTS = ("model.safetensors", "pytorch_model.bin")
 # The terms of the project's default text, for the backbone's model card.

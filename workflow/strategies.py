@@ -21,8 +21,10 @@ import hanzi_spacy.training.ewc  # noqa: F401  (registers hanzi-spacy.ewc_penalt
 import hanzi_spacy.training.listeners  # noqa: F401  (hanzi-spacy.link_listeners.v1)
 import hanzi_spacy.training.mixed_corpus  # noqa: F401  (registers the reader)
 from hanzi_spacy.corpus.lines import write_docbin
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 from hanzi_spacy.util import HAS_WORDS
+
+from .errors import Errors
 
 STRATEGIES = ("naive", "replay", "pseudo", "ewc", "lora", "lora-replay")
 # Which strategies mix other docs into the new ones, and which put LoRA on the

@@ -43,9 +43,10 @@ from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_nlp
 from thinc.api import Config
 
-from hanzi_spacy.errors import Errors, HanziError
+from hanzi_spacy.errors import HanziError
 from hanzi_spacy.evaluate import evaluate_pipeline
 
+from .errors import Errors
 from .strategies import (
     LORA,
     MIXING,
@@ -195,7 +196,7 @@ def export_base_backbone(base: Path, output: Path) -> Path:
     """
     import spacy
 
-    from hanzi_spacy.layers.transformer_model import merge_peft_layers
+    from hanzi_spacy.ml.transformer.transformer_model import merge_peft_layers
 
     from .newtask import export_backbone
 

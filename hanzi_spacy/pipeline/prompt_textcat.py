@@ -1,7 +1,7 @@
 """``hanzi_prompt_textcat``: text classification as the backbone's own cloze task.
 
 The text is put in a template (``{text}。总之很[MASK]。``) and the masked language
-model's head scores the label words at the mask (``ml/cloze.py``). With no
+model's head scores the label words at the mask (``ml/cloze/model.py``). With no
 training at all this is a zero-shot classifier; with a few examples it learns
 through the same cloze (PET: cross-entropy over the labels' words, every weight
 trained, LoRA or another peft method on the frozen backbone, or soft prompts on
@@ -40,7 +40,7 @@ from thinc.api import Config, Model, Optimizer
 from thinc.types import Floats2d
 
 from ..errors import Errors, HanziError
-from ..ml.cloze import cloze_module, is_loaded, load_cloze
+from ..ml.cloze.model import cloze_module, is_loaded, load_cloze
 from .textcat import CATS_SCORE_WEIGHTS
 
 DEFAULT_CONFIG = """
@@ -312,7 +312,7 @@ class PromptTextCategorizer(TrainablePipe):
 
         module = cloze_module(self.model)
         if self.model.attrs.get("peft"):
-            from ..layers.tuning import split_state
+            from ..ml.transformer.tuning import split_state
 
             base, tuned = split_state(module.mlm)
             module.mlm.save_pretrained(path / BACKBONE_DIR, state_dict=base)

@@ -11,7 +11,6 @@ from typing import Any, Dict, Iterable, Optional, Union
 
 import torch
 from transformers import (
-    AutoConfig,
     AutoModelForMaskedLM,
     BertConfig,
     BertForMaskedLM,
@@ -22,6 +21,7 @@ from transformers import (
 from transformers.modeling_outputs import MaskedLMOutput
 
 from ..errors import Errors, HanziError
+from ..ml.transformer.attention import BackboneConfig, attention_options
 from .preset import load_preset
 from .vocab import build_tokenizer
 
@@ -108,11 +108,14 @@ def build_model(
 def bert_config(
     model_config: Dict[str, Any], tokenizer: PreTrainedTokenizerFast
 ) -> BertConfig:
-    """The BertConfig of a preset's "model" section for a tokenizer's vocabulary."""
+    """The BertConfig of a preset's "model" section for a tokenizer's vocabulary,
+    asking for the attention that runs (``ml/transformer/attention.py``)."""
+    options = attention_options(BertConfig(**model_config))
     return BertConfig(
         vocab_size=len(tokenizer),
         pad_token_id=tokenizer.pad_token_id,
         **model_config,
+        **options,
     )
 
 
@@ -127,7 +130,7 @@ def load_masked_lm(name_or_path: Union[str, Path]) -> PreTrainedModel:
     RETURNS (PreTrainedModel): The model.
     """
     try:
-        config = AutoConfig.from_pretrained(str(name_or_path))
+        config = BackboneConfig.from_pretrained(str(name_or_path))
         if config.model_type == "bert":
             return MaskedOnlyBertForMaskedLM.from_pretrained(
                 str(name_or_path), config=config

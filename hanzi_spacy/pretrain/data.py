@@ -85,7 +85,7 @@ def word_index(text: str) -> List[int]:
     """The word index of each character of ``text``, from jieba (no HMM).
 
     jieba without its HMM is the more accurate of its two modes on People's
-    Daily (F1 0.833 vs 0.811, DESIGN.md) and faster.
+    Daily, and the faster (the scores: docs/pretraining.md, "Word boundaries").
 
     text (str): A line.
     RETURNS (List[int]): len(text) word indices, increasing.

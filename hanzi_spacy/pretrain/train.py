@@ -505,7 +505,7 @@ def use_bf16(setting: Union[bool, str]) -> bool:
         return bool(setting)
     if torch.cuda.is_available():
         return torch.cuda.is_bf16_supported()
-    from ..layers.precision import native_bf16
+    from ..ml.transformer.precision import native_bf16
 
     return native_bf16()
 

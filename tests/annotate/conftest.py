@@ -1,4 +1,4 @@
-"""The trained tiny pipeline of tests/pipeline, and a small input with bad records."""
+"""The trained tiny pipeline (tests/conftest.py) and a small input with bad records."""
 
 import json
 from pathlib import Path
@@ -6,8 +6,7 @@ from typing import List
 
 import pytest
 
-from ..conftest import all_texts
-from ..pipeline.conftest import PREDICTION_DTYPE
+from ..conftest import PREDICTION_DTYPE, all_texts
 
 FLOAT32 = {PREDICTION_DTYPE: "float32"}  # batch-independent output
 

@@ -1,6 +1,6 @@
 import pytest
 
-from ..pipeline.conftest import make_nlp, overfit, sample_examples
+from ..conftest import make_nlp, overfit, sample_examples
 
 
 @pytest.fixture(scope="module")

@@ -65,7 +65,7 @@ def test_profile_groups():
     assert group_of("/x/hanzi_spacy/pipeline/ner/component.py:predict") == "ner"
     assert group_of("/x/hanzi_spacy/pipeline/ner/biluo.py:viterbi") == "ner"
     assert group_of("~:<built-in method torch.matmul>") == "gemm"
-    assert group_of("/x/hanzi_spacy/ml/torch_gemm.py:gemm") == "gemm"
+    assert group_of("/x/hanzi_spacy/runtime.py:gemm") == "gemm"
     assert group_of("~:<built-in method torch._C._nn.linear>") == "transformer"
     assert group_of("spacy/tokens/doc.pyx:__getitem__") == "spacy_tokens"
     assert group_of("/x/hanzi_spacy/tokenizer.py:split_text") == "hanzi_spacy"

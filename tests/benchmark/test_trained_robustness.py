@@ -11,7 +11,7 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ..pipeline.conftest import PREDICTION_DTYPE, analysis, assert_close
+from ..conftest import PREDICTION_DTYPE, analysis, assert_close
 from ..pipeline.test_robustness import FIXED, check
 
 PIPELINE = Path(__file__).parent.parent.parent / "training" / "model-best"

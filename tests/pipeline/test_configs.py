@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 from spacy.util import load_config, load_model_from_config
 
-from ..conftest import pku_docs
-from .conftest import overfit, sample_examples
+from ..conftest import overfit, pku_docs, sample_examples
 
 CONFIGS = Path(__file__).parent.parent.parent / "configs"
 

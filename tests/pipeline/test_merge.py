@@ -13,7 +13,7 @@ from hanzi_spacy.pipeline.segmenter.merge import (
     word_plan,
 )
 
-from .conftest import analysis
+from ..conftest import analysis
 
 TEXTS = [
     "江泽民在北京会见代表团。",

@@ -19,8 +19,7 @@ from hanzi_spacy.pipeline.ner.biluo import (
     viterbi,
 )
 
-from ..conftest import pku_docs, review_docs
-from .conftest import make_nlp, sample_examples
+from ..conftest import make_nlp, pku_docs, review_docs, sample_examples
 
 LABELS = ("LOC", "PER")
 NAMES = biluo_names(LABELS)

@@ -9,8 +9,7 @@ from thinc.api import Adam, fix_random_seed
 
 from hanzi_spacy.errors import HanziError
 
-from ..conftest import pku_docs, review_docs
-from .conftest import spacy
+from ..conftest import pku_docs, review_docs, spacy
 
 
 def ents(nlp, texts):

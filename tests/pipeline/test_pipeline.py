@@ -4,8 +4,7 @@ import spacy
 from spacy.util import load_model_from_config
 from thinc.api import Config
 
-from ..conftest import PKU_LINES, REVIEWS, pku_docs
-from .conftest import PREDICTION_DTYPE, analysis
+from ..conftest import PKU_LINES, PREDICTION_DTYPE, REVIEWS, analysis, pku_docs
 
 
 def sample_texts(nlp):

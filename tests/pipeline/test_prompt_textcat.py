@@ -15,7 +15,7 @@ from transformers import AutoModelForMaskedLM, AutoTokenizer
 
 import hanzi_spacy.pipeline.prompt_textcat  # noqa: F401  (registers the factory)
 from hanzi_spacy.errors import HanziError
-from hanzi_spacy.ml.cloze import cloze_module
+from hanzi_spacy.ml.cloze.model import cloze_module
 
 from ..conftest import REVIEWS
 

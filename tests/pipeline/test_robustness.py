@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import PREDICTION_DTYPE, agreement, analysis, assert_close, spacy
+from ..conftest import PREDICTION_DTYPE, agreement, analysis, assert_close, spacy
 
 LABELS = {"POSITIVE", "NEGATIVE"}
 

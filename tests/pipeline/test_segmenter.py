@@ -9,8 +9,7 @@ from hanzi_spacy.errors import HanziError
 from hanzi_spacy.pipeline.segmenter import HanziSegmenter
 from hanzi_spacy.pipeline.segmenter.decoding import gold_starts, vote
 
-from ..conftest import pku_docs, review_docs
-from .conftest import make_nlp, sample_examples
+from ..conftest import make_nlp, pku_docs, review_docs, sample_examples
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from spacy.tokens import Span
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.pipeline.segmenter.userdict import UserDictionary, read_user_dictionary
 
-from .conftest import analysis
+from ..conftest import analysis
 
 
 def words(nlp, text):
@@ -132,7 +132,7 @@ def test_bad_words_are_refused(nlp):
 
 
 def test_user_dictionary_via_initialize_config(tiny_backbone, tmp_path):
-    from .conftest import make_nlp, sample_examples
+    from ..conftest import make_nlp, sample_examples
 
     path = tmp_path / "words.txt"
     path.write_text("量子纠缠态\n", encoding="utf-8")

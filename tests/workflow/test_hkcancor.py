@@ -12,9 +12,9 @@ from spacy.vocab import Vocab
 from hanzi_spacy.corpus.lines import HAS_WORDS, ConversionReport
 from hanzi_spacy.errors import ConversionError, HanziError
 from workflow.__main__ import main
-from workflow.chat import convert_chat, utterance_doc, utterance_words
 from workflow.fetch import verify_sha256
-from workflow.hkcancor import DATA, SHA256, extract_hkcancor
+from workflow.hkcancor.chat import convert_chat, utterance_doc, utterance_words
+from workflow.hkcancor.convert import DATA, SHA256, extract_hkcancor
 
 SAMPLE = (
     "@UTF8\n"

@@ -10,7 +10,7 @@ from spacy.vocab import Vocab
 from hanzi_spacy.corpus.lines import HAS_WORDS, ConversionReport
 from hanzi_spacy.errors import ConversionError
 from workflow.__main__ import main
-from workflow.hkcancor_split import load_tag_map, read_records, split_of, tagged_doc
+from workflow.hkcancor.split import load_tag_map, read_records, split_of, tagged_doc
 
 CHAT = (
     "@UTF8\n"

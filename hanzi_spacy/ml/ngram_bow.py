@@ -85,7 +85,7 @@ def _ngrams_forward(
     for doc in docs:
         unigrams = ops.asarray(doc.to_array([model.attrs["attr"]]))
         ngrams = [unigrams]
-        for n in range(2, model.attrs["ngram_size"] + 1):
+        for n in range(2, min(model.attrs["ngram_size"], len(unigrams)) + 1):
             ngrams.append(ops.ngrams(n, unigrams))
         keys, counts = numpy.unique(numpy.concatenate(ngrams), return_counts=True)
         values = counts.astype("float32")

@@ -186,6 +186,7 @@ def test_a_named_backbone_replaces_pretraining(project, hub_shaped_backbone):
     # pretrained, and `spacy train` runs hub.cfg on it (with the project's
     # --paths.lexicon, which hub.cfg does not use).
     _run(project, "preprocess")
+    _run(project, "lexicons")
     assert "hanzi_spacy pretrain" not in _run(project, "pretrain", *hub)
     assert not (project / "training" / "backbone-tiny").exists()
     record = srsly.read_json(project / "training" / "backbone.json")

@@ -17,7 +17,7 @@ the bigram features are, so the lookups are a few numpy operations per doc.
 """
 
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple, Union
+from typing import Iterable, Iterator, List, Optional, Tuple, Union
 
 import numpy
 from spacy.attrs import IS_SPACE, NORM, SPACY
@@ -124,11 +124,33 @@ def token_bits(
     """
     n = len(norms)
     bits = numpy.zeros(n, dtype="uint64")
+    cover = numpy.zeros(n + 1, dtype="int64")
+    for length, starts, _ in matches(norms, joinable, wordlike, keys, max_length):
+        bits[starts] |= numpy.uint64(1 << (length - 2))
+        bits[starts + length - 1] |= numpy.uint64(1 << (8 + length - 2))
+        if length >= 3:
+            numpy.add.at(cover, starts + 1, 1)
+            numpy.add.at(cover, starts + length - 1, -1)
+    bits[numpy.cumsum(cover[:n]) > 0] |= INSIDE
+    return bits
+
+
+def matches(
+    norms: numpy.ndarray,
+    joinable: numpy.ndarray,
+    wordlike: numpy.ndarray,
+    keys: numpy.ndarray,
+    max_length: int,
+) -> Iterator[Tuple[int, numpy.ndarray, numpy.ndarray]]:
+    """(length, start tokens, key indices) of the lexicon words found, per length.
+
+    Arguments as for ``token_bits``.
+    """
+    n = len(norms)
     if n < 2 or not len(keys):
-        return bits
+        return
     key = norms.copy()
     ok = wordlike.copy()
-    cover = numpy.zeros(n + 1, dtype="int64")
     for length in range(2, max_length + 1):
         m = n - length + 1
         if m <= 0:
@@ -138,15 +160,8 @@ def token_bits(
         ok = ok[:m] & joinable[length - 2 : length - 2 + m]
         where = numpy.minimum(numpy.searchsorted(keys, key), len(keys) - 1)
         starts = numpy.flatnonzero(ok & (keys[where] == key))
-        if not len(starts):
-            continue
-        bits[starts] |= numpy.uint64(1 << (length - 2))
-        bits[starts + length - 1] |= numpy.uint64(1 << (8 + length - 2))
-        if length >= 3:
-            numpy.add.at(cover, starts + 1, 1)
-            numpy.add.at(cover, starts + length - 1, -1)
-    bits[numpy.cumsum(cover[:n]) > 0] |= INSIDE
-    return bits
+        if len(starts):
+            yield length, starts, where[starts]
 
 
 def load_keys(

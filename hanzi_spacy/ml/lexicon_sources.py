@@ -24,7 +24,7 @@ text from elsewhere, and does not learn to copy one dictionary's standard.
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy
 from spacy.vocab import Vocab
@@ -32,7 +32,7 @@ from spacy.vocab import Vocab
 from ..errors import Errors, HanziError
 from ..tokenizer import split_text
 from ..util import read_lines
-from .lexicon import INSIDE, MIX, fold
+from .lexicon import INSIDE, fold, matches
 
 # The classes of a dictionary's words, from their tags (PKU's and jieba's
 # tagsets share their prefixes); the first tag prefix that matches wins.
@@ -171,32 +171,6 @@ def build_source(
 def load_source(path: Union[str, Path], vocab: Vocab, max_length: int) -> LexiconSource:
     """A source file read and keyed (``read_source``, ``build_source``)."""
     return build_source(read_source(path), vocab, max_length)
-
-
-def matches(
-    norms: numpy.ndarray,
-    joinable: numpy.ndarray,
-    wordlike: numpy.ndarray,
-    keys: numpy.ndarray,
-    max_length: int,
-) -> Iterator[Tuple[int, numpy.ndarray, numpy.ndarray]]:
-    """(length, start tokens, key indices) of the source words found, per length."""
-    n = len(norms)
-    if n < 2 or not len(keys):
-        return
-    key = norms.copy()
-    ok = wordlike.copy()
-    for length in range(2, max_length + 1):
-        m = n - length + 1
-        if m <= 0:
-            break
-        with numpy.errstate(over="ignore"):
-            key = key[:m] * MIX ^ norms[length - 1 :]
-        ok = ok[:m] & joinable[length - 2 : length - 2 + m]
-        where = numpy.minimum(numpy.searchsorted(keys, key), len(keys) - 1)
-        starts = numpy.flatnonzero(ok & (keys[where] == key))
-        if len(starts):
-            yield length, starts, where[starts]
 
 
 def source_features(

@@ -6,10 +6,9 @@ Errors a user can act on (HanziError) print one line, not a traceback.
 """
 
 import argparse
-import sys
 from typing import List, Optional
 
-from hanzi_spacy.errors import HanziError
+from workflow import cli
 
 from . import (
     ablation,
@@ -41,20 +40,11 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m experiments")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in COMMANDS:
-        module.add_parser(subparsers)
-    return parser
+    return cli.build_parser("python -m experiments", COMMANDS)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except HanziError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    return cli.run("python -m experiments", COMMANDS, argv)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,11 @@ Errors a user can act on (HanziError) print one line, not a traceback.
 """
 
 import argparse
-import sys
 from typing import List, Optional
-
-from hanzi_spacy.errors import HanziError
 
 from . import (
     backbone,
+    cli,
     demo,
     fetch,
     lexicons,
@@ -39,20 +37,11 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m workflow")
-    subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in COMMANDS:
-        module.add_parser(subparsers)
-    return parser
+    return cli.build_parser("python -m workflow", COMMANDS)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except HanziError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    return cli.run("python -m workflow", COMMANDS, argv)
 
 
 if __name__ == "__main__":

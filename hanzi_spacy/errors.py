@@ -464,7 +464,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "try again after {retry} s."
     )
     E586 = "The model is still loading; try again after {retry} s (GET /ready)."
-    E587 = "The pipeline failed on text {index}: {error}"
+    E587 = "The pipeline failed on this text: {error}"
     E588 = "The body is not UTF-8 JSON: {reason}."
     E589 = "Give either 'text' or 'texts', not {got}."
     E590 = "No pipeline {model!r}: it is neither an installed package nor a folder."

@@ -46,16 +46,16 @@ def analyse_batch(
             return [doc_result(doc, f) for doc, f in zip(docs, fields)]
     except Exception:  # a bad text among good ones: find it
         if len(texts) == 1:
-            return [_one(nlp, texts[0], fields[0], 0)]
-    return [_one(nlp, text, f, i) for i, (text, f) in enumerate(zip(texts, fields))]
+            return [_one(nlp, texts[0], fields[0])]
+    return [_one(nlp, text, f) for text, f in zip(texts, fields)]
 
 
-def _one(nlp: Language, text: str, fields: Iterable[str], index: int) -> Result:
+def _one(nlp: Language, text: str, fields: Iterable[str]) -> Result:
     try:
         with nlp.memory_zone():
             return doc_result(nlp(text), fields)
     except Exception as e:  # the pipeline's own error, reported for this text
-        message = Errors.E587.format(index=index, error=f"{type(e).__name__}: {e}")
+        message = Errors.E587.format(error=f"{type(e).__name__}: {e}")
         return {"error": {"code": "E587", "message": message}}
 
 

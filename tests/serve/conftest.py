@@ -43,7 +43,7 @@ def texts() -> List[str]:
 def running_server(settings: ServeSettings, ready: bool = True) -> Iterator[str]:
     """A uvicorn server with ``create_app(settings)`` in a thread.
 
-    ready (bool): Wait for ``/ready`` (else only for the socket to answer).
+    ready (bool): Wait for ``/ready`` (else only for ``/health`` to answer).
     YIELDS (str): Its base URL, e.g. ``http://127.0.0.1:40123``.
     """
     import uvicorn
@@ -57,7 +57,7 @@ def running_server(settings: ServeSettings, ready: bool = True) -> Iterator[str]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
     thread.start()
     try:
-        wait_for(url, "/ready" if ready else "/health", timeout=120)
+        wait_for(url, "/ready" if ready else "/health", 120, any_status=not ready)
         yield url
     finally:
         server.should_exit = True
@@ -65,12 +65,12 @@ def running_server(settings: ServeSettings, ready: bool = True) -> Iterator[str]
         sock.close()
 
 
-def wait_for(url: str, path: str, timeout: float) -> None:
-    """Poll ``url + path`` until it answers 200."""
+def wait_for(url: str, path: str, timeout: float, any_status: bool = False) -> None:
+    """Poll ``url + path`` until it answers 200 (or anything, ``any_status``)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(url + path, timeout=5).status_code == 200:
+            if httpx.get(url + path, timeout=5).status_code == 200 or any_status:
                 return
         except httpx.TransportError:
             pass

@@ -6,8 +6,8 @@ analysis, so what a person sees is what the API answers. Two views:
 - entities: displaCy's ``ent`` style, every label coloured: displaCy's own
   colours where it has one (ORG, LOC...), else one of a fixed palette chosen by
   the label's name, so a label keeps its colour between texts and servers;
-- words: displaCy's ``dep`` style without arcs, each word with its Universal
-  POS under it and its PKU tag under that.
+- words: displaCy's ``dep`` style without arcs, each word with its PKU tag
+  under it (displaCy's lemma row) and its Universal POS under that.
 
 displaCy escapes the texts it draws.
 """

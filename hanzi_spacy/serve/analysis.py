@@ -55,7 +55,9 @@ def _one(nlp: Language, text: str, fields: Iterable[str]) -> Result:
         with nlp.memory_zone():
             return doc_result(nlp(text), fields)
     except Exception as e:  # the pipeline's own error, reported for this text
-        message = Errors.E587.format(error=f"{type(e).__name__}: {e}")
+        error = f"{type(e).__name__}: {e}"  # may quote the text: keep it UTF-8
+        error = error.encode("utf8", "backslashreplace").decode("utf8")
+        message = Errors.E587.format(error=error)
         return {"error": {"code": "E587", "message": message}}
 
 

@@ -20,13 +20,14 @@ queue full, shutting down; with ``Retry-After``).
 """
 
 import asyncio
+import json
 import logging
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any, Dict, List, Optional
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from spacy.language import Language
@@ -135,7 +136,11 @@ def _add_routes(app: FastAPI, state: ServerState) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
         metrics.errors.labels(code="validation").inc()
-        return await request_validation_exception_handler(request, exc)
+        # FastAPI's 422 echoes the input, which may hold a lone surrogate that
+        # UTF-8 cannot encode: JSON's \u escapes carry it back as it came.
+        content = {"detail": jsonable_encoder(exc.errors())}
+        body = json.dumps(content, ensure_ascii=True, allow_nan=False)
+        return Response(body, status_code=422, media_type="application/json")
 
     @app.post(
         "/v1/analyze",

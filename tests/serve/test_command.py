@@ -126,3 +126,13 @@ def test_settings_checked_and_sent_to_workers(monkeypatch):
     monkeypatch.setenv(SETTINGS_ENV, "{")
     with pytest.raises(HanziError, match="E592"):
         ServeSettings.from_env()
+
+
+def test_nothing_of_serve_loads_with_spacy():
+    """The factories are imported on every spacy.blank: serving stays out."""
+    code = (
+        "import sys, spacy; spacy.blank('zh'); import hanzi_spacy.cli; "
+        "loaded = [m for m in ('hanzi_spacy.serve', 'fastapi', 'uvicorn') "
+        "if m in sys.modules]; assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

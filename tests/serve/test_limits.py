@@ -80,6 +80,8 @@ def test_malformed_json(tight):
         ({"text": "北京", "fields": ["words", "lemma"]}, ["body", "fields", 1]),
         ({"text": "北京", "texts": ["上海"]}, ["body"]),
         ({}, ["body"]),
+        ({"texts": "\ud800"}, ["body", "texts"]),  # echoed back as it came
+        ({"text": "北京", "fields": ["\udc00"]}, ["body", "fields", 0]),
         ([], ["body"]),
     ],
 )
@@ -87,6 +89,8 @@ def test_wrong_schema_names_the_field(tight, body, where):
     response = post_json(tight + "/v1/analyze", body)
     assert response.status_code == 422, response.text
     assert [error["loc"] for error in response.json()["detail"]][0] == where
+    if "\ud800" in str(body):
+        assert response.json()["detail"][0]["input"] == "\ud800"
 
 
 def test_too_many_texts(tight):

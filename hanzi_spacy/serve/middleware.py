@@ -17,7 +17,17 @@ from ..errors import Errors
 from .metrics import ServeMetrics
 
 Scope = Dict[str, Any]
-PATHS = ("/", "/v1/analyze", "/v1/render", "/health", "/ready", "/metrics")
+PATHS = (
+    "/",
+    "/v1/analyze",
+    "/v1/render",
+    "/health",
+    "/ready",
+    "/metrics",
+    "/docs",
+    "/redoc",
+    "/openapi.json",
+)
 
 
 def error_response(

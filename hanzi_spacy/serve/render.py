@@ -9,7 +9,8 @@ analysis, so what a person sees is what the API answers. Two views:
 - words: displaCy's ``dep`` style without arcs, each word with its PKU tag
   under it (displaCy's lemma row) and its Universal POS under that.
 
-displaCy escapes the texts it draws.
+displaCy escapes the texts it draws. A lone surrogate in what it is given
+(which UTF-8 cannot carry) is drawn as U+FFFD, as the tokenizer reads it.
 """
 
 import zlib
@@ -18,6 +19,7 @@ from typing import Any, Dict, List
 from spacy import displacy
 from spacy.displacy.render import DEFAULT_LABEL_COLORS
 
+from ..tokenizer import SURROGATE_RE
 from .schema import TextResult
 
 PALETTE = (
@@ -55,9 +57,10 @@ def render_entities(text: str, analysis: TextResult) -> str:
     ]
     colours = {e["label"]: label_colour(e["label"]) for e in ents}
     doc = {"text": text, "ents": ents, "title": None}
-    return displacy.render(
+    html = displacy.render(
         doc, style="ent", manual=True, page=False, options={"colors": colours}
     )
+    return SURROGATE_RE.sub("\ufffd", html)
 
 
 def render_words(analysis: TextResult) -> str:
@@ -70,4 +73,5 @@ def render_words(analysis: TextResult) -> str:
         return ""
     options = {"add_lemma": True, "compact": True, "distance": 90, "offset_x": 30}
     doc = {"words": words, "arcs": []}
-    return displacy.render(doc, style="dep", manual=True, page=False, options=options)
+    html = displacy.render(doc, style="dep", manual=True, page=False, options=options)
+    return SURROGATE_RE.sub("\ufffd", html)

@@ -154,3 +154,14 @@ def test_page_is_served(server):
     assert response.headers["content-type"].startswith("text/html")
     assert "/v1/analyze" in response.text
     assert "://" not in response.text  # nothing from elsewhere: no CDN
+
+
+def test_render_takes_lone_surrogates(server):
+    text = "北京\ud800上海"
+    analysis = {
+        "words": [{"start": 2, "end": 3, "text": "\ud800", "tag": "x", "upos": "X"}],
+        "entities": [{"start": 0, "end": 2, "label": "LOC", "text": "北京"}],
+    }
+    response = post_json(server + "/v1/render", {"text": text, "analysis": analysis})
+    assert response.status_code == 200
+    assert "\ufffd" in response.json()["entities"]

@@ -23,6 +23,14 @@ from ..pipeline.conftest import PREDICTION_DTYPE
 from .conftest import metric_values, post_json, wait_for
 
 ROOT = Path(__file__).parent.parent.parent
+STARTUP = 600  # seconds for workers to load: generous, for a machine under load
+
+
+def _die_with_parent() -> None:
+    """In the server's process: SIGTERM it if pytest dies (Linux prctl)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def workers_of(supervisor: int) -> List[int]:
@@ -52,13 +60,19 @@ def test_two_workers_and_one_killed(trained_path, tmp_path):
     command = [
         sys.executable, "-m", "hanzi_spacy", "serve", str(trained_path),
         "--port", str(port), "--workers", "2", "--max-wait-ms", "20",
-        "--log-level", "warning", f"--{PREDICTION_DTYPE}", "float32",
+        "--log-level", "info", f"--{PREDICTION_DTYPE}", "float32",
     ]  # fmt: skip
     log = open(tmp_path / "server.log", "wb")
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent,
+    )
     try:
-        wait_for(url, "/ready", 300)
-        deadline = time.monotonic() + 300
+        wait_for(url, "/ready", STARTUP)
+        deadline = time.monotonic() + STARTUP
         while len(workers_of(server.pid)) < 2:
             assert time.monotonic() < deadline, "uvicorn did not start 2 workers"
             time.sleep(0.2)
@@ -84,14 +98,14 @@ def test_two_workers_and_one_killed(trained_path, tmp_path):
         time.sleep(1)
         victim = workers_of(server.pid)[0]
         os.kill(victim, signal.SIGKILL)
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + STARTUP
         while True:
             now = workers_of(server.pid)
             if len(now) == 2 and victim not in now:
                 break
             assert time.monotonic() < deadline, f"the worker was not replaced: {now}"
             time.sleep(0.2)
-        wait_for(url, "/ready", 300)
+        wait_for(url, "/ready", STARTUP)
         time.sleep(1)
         stop.set()
         for thread in clients:
@@ -101,10 +115,13 @@ def test_two_workers_and_one_killed(trained_path, tmp_path):
         assert outcomes.count("200") > outcomes.count("reset")
         values = metric_values(url)  # both workers' counts, from either
         assert values['hanzi_serve_requests_total{path="/v1/analyze",status="200"}']
+    except BaseException:
+        print((tmp_path / "server.log").read_text(errors="replace")[-5000:])
+        raise
     finally:
         server.send_signal(signal.SIGINT)
         try:
-            code = server.wait(60)
+            code = server.wait(120)
         except subprocess.TimeoutExpired:
             server.kill()
             code = server.wait()

@@ -153,3 +153,16 @@ def test_nothing_of_serve_loads_with_spacy():
         "if m in sys.modules]; assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_without_the_extra_the_command_says_what_to_install(trained_path):
+    code = (
+        "import sys; sys.modules['fastapi'] = None; "
+        "from hanzi_spacy.cli import main; "
+        f"sys.exit(main(['serve', {str(trained_path)!r}]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "E580" in done.stderr and "hanzi-spacy[serve]" in done.stderr

@@ -1,8 +1,8 @@
 """Command line: ``python -m hanzi_spacy COMMAND`` (typer and wasabi, as spaCy's).
 
 Commands for users: ``convert`` (a corpus to a .spacy file), ``pretrain`` (a
-backbone), ``evaluate`` (a pipeline on held-out data) and ``annotate`` (a
-corpus, sharded, on Ray). The project's own
+backbone), ``evaluate`` (a pipeline on held-out data), ``annotate`` (a
+corpus, sharded, on Ray) and ``serve`` (a pipeline over HTTP). The project's own
 steps (fetching the default corpora, splitting them, packaging, the demo) live
 in the project (``python -m workflow``), the benchmark in ``benchmarks/``.
 Errors a user can act on (HanziError) print one line to stderr, not a traceback.
@@ -197,6 +197,52 @@ def annotate_command(
         f"{summary.errors} errors; shards: {summary.shards_written} written, "
         f"{summary.shards_skipped} skipped → {output}"
     )
+
+
+@app.command(
+    "serve",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def serve_command(
+    ctx: typer.Context,
+    model: str = typer.Argument(..., help="Pipeline folder or package name"),
+    host: str = typer.Option("127.0.0.1", help="Address (0.0.0.0: every interface)"),
+    port: int = typer.Option(8000, help="TCP port"),
+    workers: int = typer.Option(1, help="Processes, each with its own pipeline"),
+    max_batch: int = typer.Option(32, help="Most texts in one nlp.pipe call"),
+    max_wait_ms: float = typer.Option(
+        5.0, help="How long a text waits for others to join its batch"
+    ),
+    max_chars: int = typer.Option(10_000, help="Longest text (characters)"),
+    max_body: int = typer.Option(1_000_000, help="Largest request body (bytes)"),
+    max_queue: int = typer.Option(
+        1_024, help="Most texts waiting; more get 503 with Retry-After"
+    ),
+    log_level: str = typer.Option("info", help="uvicorn's log level"),
+) -> None:
+    """Serve a pipeline over HTTP (FastAPI on uvicorn).
+
+    POST /v1/analyze answers words, tags, entities, categories and sentences
+    with character offsets; GET / is a page to try it; /docs the API; /health,
+    /ready and /metrics for operations. Needs the serve extra (pip install
+    'hanzi-spacy[serve]'). Config overrides as spaCy's:
+    --components.transformer.model.prediction_dtype float32. See
+    docs/serving.md.
+    """
+    from spacy.cli._util import parse_config_overrides
+
+    from .serve import ServeSettings, serve
+
+    settings = ServeSettings(
+        model,
+        config=parse_config_overrides(ctx.args),
+        max_batch=max_batch,
+        max_wait_ms=max_wait_ms,
+        max_chars=max_chars,
+        max_body=max_body,
+        max_queue=max_queue,
+    )
+    serve(settings, host=host, port=port, workers=workers, log_level=log_level)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

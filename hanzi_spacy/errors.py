@@ -366,6 +366,37 @@ class Errors(metaclass=ErrorsWithCodes):
         "times. Find the record that does it (--workers 0 shows the error), "
         "remove it, and run the command again: finished shards are kept."
     )
+    # --- serving over HTTP (E580-E599), see serve/
+    E580 = (
+        "serve needs FastAPI, uvicorn and prometheus-client, which are not "
+        "installed ({error}): pip install 'hanzi-spacy[serve]'."
+    )
+    E581 = "{name} must be at least {least}, not {value!r}."
+    E582 = (
+        "Text {index} has {n} characters, more than the server's --max-chars "
+        "{limit}: split it, or start the server with a larger --max-chars."
+    )
+    E583 = (
+        "The request body has more than --max-body {limit} bytes{size}: send "
+        "fewer texts per request, or start the server with a larger --max-body."
+    )
+    E584 = (
+        "The request holds {n} texts, more than --max-queue {limit} texts can "
+        "wait: send fewer texts per request."
+    )
+    E585 = (
+        "The server is busy: {waiting} texts wait, at most --max-queue {limit}; "
+        "try again after {retry} s."
+    )
+    E586 = "The model is still loading; try again after {retry} s (GET /ready)."
+    E587 = "The pipeline failed on this text: {error}"
+    E588 = "The body is not UTF-8 JSON: {reason}."
+    E589 = "Give either 'text' or 'texts', not {got}."
+    E590 = "No pipeline {model!r}: it is neither an installed package nor a folder."
+    E591 = "The server is shutting down; try another worker or try again later."
+    E592 = "The settings of the serve command are missing or broken ({reason})."
+    E593 = "The server failed on this request ({error}); the log has the traceback."
+    E594 = "The pipeline {model!r} failed to load: {error}"
 
 
 class ConversionError(HanziError):

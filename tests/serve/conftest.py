@@ -19,8 +19,7 @@ from spacy.language import Language
 
 from hanzi_spacy.serve import ServeSettings, create_app
 
-from ..conftest import all_texts
-from ..pipeline.conftest import PREDICTION_DTYPE
+from ..conftest import PREDICTION_DTYPE, all_texts
 
 FLOAT32 = {PREDICTION_DTYPE: "float32"}
 BOMB = "💥"  # the text the failing component of ``bomb_path`` refuses

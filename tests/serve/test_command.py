@@ -19,7 +19,7 @@ from hanzi_spacy.errors import HanziError
 from hanzi_spacy.serve import ServeSettings
 from hanzi_spacy.serve.settings import SETTINGS_ENV
 
-from ..pipeline.conftest import PREDICTION_DTYPE
+from ..conftest import PREDICTION_DTYPE
 from .conftest import metric_values, post_json, wait_for
 
 ROOT = Path(__file__).parent.parent.parent

@@ -11,9 +11,11 @@
 """
 
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, TypeVar, Union
 
 from .errors import ConversionError, Errors, HanziError
+
+T = TypeVar("T")
 
 HAS_WORDS = "hanzi_spacy.has_words"
 
@@ -77,20 +79,33 @@ def read_user_dictionary(path: Union[str, Path]) -> List[Tuple[str, Optional[str
     """
     from .upos import PKU_TO_UPOS
 
-    entries: List[Tuple[str, Optional[str]]] = []
-    for lineno, line in read_lines(Path(path)):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        entry = _dictionary_entry(line)
-        if entry is None:
-            raise HanziError(Errors.E302.format(path=path, line=lineno, text=line))
-        word, tag = entry
+    entries = dictionary_lines(path, _dictionary_entry)
+    for lineno, (word, tag) in entries:
         if tag is not None and tag not in PKU_TO_UPOS:
             raise HanziError(
                 Errors.E320.format(path=path, line=lineno, tag=tag, word=word)
             )
-        entries.append(entry)
+    return [entry for _, entry in entries]
+
+
+def dictionary_lines(
+    path: Union[str, Path], parse: Callable[[str], Optional[T]]
+) -> List[Tuple[int, T]]:
+    """The parsed entries of a dictionary file, with their line numbers.
+
+    Blank lines and lines starting with ``#`` are passed over; a line ``parse``
+    cannot read (it returns None) and an empty file raise an error naming the
+    file and line.
+    """
+    entries: List[Tuple[int, T]] = []
+    for lineno, line in read_lines(Path(path)):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        entry = parse(line)
+        if entry is None:
+            raise HanziError(Errors.E302.format(path=path, line=lineno, text=line))
+        entries.append((lineno, entry))
     if not entries:
         raise HanziError(Errors.E303.format(path=path))
     return entries

@@ -29,9 +29,8 @@ from typing import Dict, List, Optional, Tuple, Union
 import numpy
 from spacy.vocab import Vocab
 
-from ..errors import Errors, HanziError
 from ..tokenizer import split_text
-from ..util import read_lines
+from ..util import dictionary_lines
 from .lexicon import INSIDE, fold, matches
 
 # The classes of a dictionary's words, from their tags (PKU's and jieba's
@@ -114,18 +113,7 @@ def read_source(
     path: Union[str, Path],
 ) -> List[Tuple[str, Optional[int], Optional[str]]]:
     """The entries of a source file; a bad line is refused with its file and line."""
-    entries = []
-    for lineno, line in read_lines(Path(path)):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        entry = parse_entry(text)
-        if entry is None:
-            raise HanziError(Errors.E302.format(path=path, line=lineno, text=line))
-        entries.append(entry)
-    if not entries:
-        raise HanziError(Errors.E303.format(path=path))
-    return entries
+    return [entry for _, entry in dictionary_lines(path, parse_entry)]
 
 
 def frequency_bands(freqs: List[Optional[int]]) -> numpy.ndarray:

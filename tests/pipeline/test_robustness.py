@@ -67,8 +67,26 @@ def test_pipe_equals_call_for_any_texts(float32_nlp, texts):
     # In float32: in bfloat16 the backbone's rounding depends on the padding of
     # the batch (test_pipe_is_close_to_call_in_bfloat16).
     expected = [analysis(float32_nlp(t)) for t in texts]
-    assert [analysis(d) for d in float32_nlp.pipe(texts, batch_size=1)] == expected
-    assert [analysis(d) for d in float32_nlp.pipe(texts, batch_size=4)] == expected
+    for batch_size in (1, 4):
+        got = [analysis(d) for d in float32_nlp.pipe(texts, batch_size=batch_size)]
+        assert same_analyses(got, expected)
+
+
+def same_analyses(got, expected) -> bool:
+    """Words, tags and entities equal; each class score equal to its fourth decimal.
+
+    The scores are rounded to four decimals by ``analysis``; a float32 sum taken
+    in another order (a batch) may land a score on the other side of a rounding
+    boundary (0.97805), so they may differ by one in the fourth decimal.
+    """
+    if len(got) != len(expected):
+        return False
+    for (words, ents, cats), (words_e, ents_e, cats_e) in zip(got, expected):
+        if words != words_e or ents != ents_e or cats.keys() != cats_e.keys():
+            return False
+        if any(abs(cats[k] - cats_e[k]) > 1.5e-4 for k in cats):
+            return False
+    return True
 
 
 def test_pipe_is_close_to_call_in_bfloat16(trained_path):

@@ -9,6 +9,7 @@ process) compares full fine-tuning with the parameter-efficient methods;
 (``fewshot_systems`` trains the classifiers, ``fewshot_report`` writes the
 curve). The pretraining studies: ``pretrain-sweep``, ``pretrain-budget``,
 ``pretrain-overhead``, ``heldout-perplexity`` and ``backbone-probe``. The
-checks: ``org-sample``, ``recheck-on-dev`` and ``pet-hard-diagnosis``. Where
-the numbers they produced are written: ``docs/README.md``.
+checks: ``org-sample``, ``value-sample``, ``recheck-on-dev`` and
+``pet-hard-diagnosis``. Where the numbers they produced are written:
+``docs/README.md``.
 """

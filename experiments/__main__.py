@@ -13,10 +13,10 @@ from workflow import cli
 from . import (
     ablation,
     backbone_probe,
+    entity_sample,
     fewshot,
     finetune,
     heldout_perplexity,
-    org_sample,
     pet_hard_diagnosis,
     pretrain_budget,
     pretrain_overhead,
@@ -34,7 +34,7 @@ COMMANDS = (
     pretrain_overhead,
     heldout_perplexity,
     backbone_probe,
-    org_sample,
+    entity_sample,
     recheck_on_dev,
 )
 

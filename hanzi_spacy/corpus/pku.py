@@ -1,6 +1,6 @@
 """People's Daily (PKU) ``word/TAG`` lines to spaCy docs with tags, POS and entities.
 
-Entities come from the tags: ``nr`` → PER, where consecutive ``nr`` tokens are one
+Name entities come from the tags: ``nr`` → PER, where consecutive ``nr`` tokens are one
 person (the corpus tags surname and given name separately: 江/nr 泽民/nr); ``ns`` →
 LOC and ``nt`` → ORG, one entity per token.
 
@@ -14,6 +14,9 @@ replaces the entities inside it. Where candidates overlap the longest wins;
 runs longer than ``MAX_ORG_WORDS`` words (directories that list many
 organisations without punctuation) are left alone. The rule's precision,
 checked by hand on a sample, is in docs/.
+
+Dates, times, amounts and other numbers come from the time words, numerals and
+measure words (``pku_values``).
 """
 
 from pathlib import Path
@@ -25,6 +28,7 @@ from spacy.vocab import Vocab
 from ..errors import Errors
 from ..upos import pku_to_upos
 from .lines import HAS_WORDS, ConversionError, ConversionReport, convert_lines
+from .pku_values import value_spans
 
 ENTITY_TAGS = {"nr": "PER", "ns": "LOC", "nt": "ORG"}
 
@@ -81,11 +85,28 @@ def parse_pku_line(line: str, vocab: Vocab, path: Path, lineno: int) -> Optional
     return doc
 
 
-def entity_spans(doc: Doc, tags: List[str], compound_orgs: bool = True) -> List[Span]:
+def entity_spans(
+    doc: Doc, tags: List[str], compound_orgs: bool = True, values: bool = True
+) -> List[Span]:
     """Entity spans from PKU tags: runs of ``nr`` merge into one PER.
 
     compound_orgs (bool): Recover multi-word organisation names (module docstring).
+    values (bool): Add DATE, TIME, MONEY, PERCENT, QUANTITY, CARDINAL and ORDINAL
+        from the time words, numerals and measure words (``pku_values``); where
+        one overlaps a name, the name wins.
     """
+    names = _name_spans(doc, tags, compound_orgs)
+    if not values:
+        return names
+    taken = {i for span in names for i in range(span.start, span.end)}
+    words = [t.text for t in doc]
+    for start, end, label in value_spans(words, tags, ORG_HEADS):
+        if not taken.intersection(range(start, end)):
+            names.append(Span(doc, start, end, label=label))
+    return sorted(names, key=lambda s: s.start)
+
+
+def _name_spans(doc: Doc, tags: List[str], compound_orgs: bool) -> List[Span]:
     spans: List[Span] = []
     i = 0
     while i < len(tags):

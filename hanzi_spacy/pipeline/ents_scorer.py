@@ -1,6 +1,6 @@
 """Entity scores on character offsets, for pipelines whose words differ from gold's."""
 
-from typing import Callable, Dict, Iterable, Set, Tuple
+from typing import Callable, Dict, Iterable, Optional, Set, Tuple
 
 from spacy.scorer import PRFScore
 from spacy.training import Example
@@ -14,7 +14,9 @@ def make_char_ents_scorer() -> Callable:
     return score_char_ents
 
 
-def score_char_ents(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
+def score_char_ents(
+    examples: Iterable[Example], labels: Optional[Iterable[str]] = None, **kwargs
+) -> Dict[str, object]:
     """ents_p/r/f and ents_per_type from (start_char, end_char, label) triples.
 
     spaCy's NER scorer (``spacy.scorer.get_ner_prf``) maps each predicted entity
@@ -27,18 +29,22 @@ def score_char_ents(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     entity annotation are skipped, as spaCy's scorer does.
 
     examples (Iterable[Example]): Predicted and reference docs.
+    labels (Optional[Iterable[str]]): Score only these labels (a component
+        passes its own, so a pipeline trained on names only is not charged
+        for the dates of a corpus that has them); None scores every label.
     RETURNS (Dict[str, object]): ents_p, ents_r, ents_f and ents_per_type
         ({label: {"p", "r", "f"}}), or None values if no doc was annotated.
     """
     total = PRFScore()
     per_type: Dict[str, PRFScore] = {}
     annotated = False
+    wanted = set(labels) if labels is not None else None
     for eg in examples:
         if not eg.reference.has_annotation("ENT_IOB"):
             continue
         annotated = True
-        gold = _entities(eg.reference)
-        pred = _entities(eg.predicted)
+        gold = _entities(eg.reference, wanted)
+        pred = _entities(eg.predicted, wanted)
         total.score_set(pred, gold)
         for label in {label for _, _, label in gold | pred}:
             per_type.setdefault(label, PRFScore()).score_set(
@@ -54,5 +60,9 @@ def score_char_ents(examples: Iterable[Example], **kwargs) -> Dict[str, object]:
     }
 
 
-def _entities(doc) -> Set[Entity]:
-    return {(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents}
+def _entities(doc, labels: Optional[Set[str]] = None) -> Set[Entity]:
+    return {
+        (ent.start_char, ent.end_char, ent.label_)
+        for ent in doc.ents
+        if labels is None or ent.label_ in labels
+    }

@@ -65,10 +65,13 @@ def test_pku_words_tags_pos_and_entities(tmp_path):
         ("江泽民", "PER"),
     ]
     assert doc.user_data[HAS_WORDS]
-    assert [(e.text, e.label_) for e in docs[1].ents] == [("北京", "LOC")]
+    assert [(e.text, e.label_) for e in docs[1].ents] == [
+        ("１２月３１日", "DATE"),
+        ("北京", "LOC"),
+    ]
     # non-entity tokens are annotated as outside, not missing
-    assert docs[1][0].ent_iob_ == "O"
-    assert (report.docs, report.tokens, report.entities) == (2, 16, 3)
+    assert docs[1][2].ent_iob_ == "O"
+    assert (report.docs, report.tokens, report.entities) == (2, 16, 4)
 
 
 def test_pku_separate_person_runs(tmp_path):
@@ -291,7 +294,7 @@ def test_convert_command_reports_counts_and_writes_nothing_on_error(tmp_path, ca
     good = write(tmp_path, "good.txt", PKU_SAMPLE)
     out = tmp_path / "out.spacy"
     assert main(["convert", "pku", str(good), "-o", str(out)]) == 0
-    assert "2 docs, 16 tokens, 3 entities" in capsys.readouterr().out
+    assert "2 docs, 16 tokens, 4 entities" in capsys.readouterr().out
     bad = write(tmp_path, "bad.txt", PKU_SAMPLE + "坏\n")
     out2 = tmp_path / "out2.spacy"
     assert main(["convert", "pku", str(bad), "-o", str(out2)]) == 1

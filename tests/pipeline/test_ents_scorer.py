@@ -49,3 +49,17 @@ def test_docs_without_entity_annotation_are_skipped():
     assert score_char_ents([review])["ents_f"] is None
     eg = example(["上海"], ["B-LOC"], ["上海"], ["B-LOC"])
     assert score_char_ents([review, eg])["ents_f"] == 1.0
+
+
+def test_a_component_is_scored_on_its_own_labels():
+    eg = example(
+        ["上海", "１９９８年"],
+        ["B-LOC", "O"],
+        ["上海", "１９９８年"],
+        ["B-LOC", "B-DATE"],
+    )
+    assert score_char_ents([eg])["ents_r"] == 0.5
+    # A pipeline trained on names only is not charged for the corpus's dates.
+    scores = score_char_ents([eg], labels=("LOC", "ORG", "PER"))
+    assert scores["ents_f"] == 1.0
+    assert set(scores["ents_per_type"]) == {"LOC"}

@@ -119,7 +119,7 @@ def ner_nlp(tiny_backbone):
     return make_nlp(tiny_backbone)
 
 
-def test_reviews_teach_nothing_unknown_labels_are_missing(ner_nlp):
+def test_reviews_teach_nothing_other_labels_are_outside(ner_nlp):
     nlp = ner_nlp
     examples = sample_examples(nlp)
     nlp.initialize(lambda: examples)
@@ -130,13 +130,16 @@ def test_reviews_teach_nothing_unknown_labels_are_missing(ner_nlp):
     scores = ner.model.ops.alloc2f(len(eg.predicted), len(ner.tag_names)) + 0.1
     loss, d_scores = ner.get_loss([eg], [scores])
     assert loss == 0.0 and not d_scores[0].any()
-    # An entity label the component does not have gives no gradient either.
+    # An entity of a label the component was not given (a date, for names
+    # only) is outside for it: its characters are taught O.
     pku = pku_docs(nlp.vocab)[0]
-    pku.ents = [Span(pku, 0, 2, label="MISC")]
+    pku.ents = [Span(pku, 0, 2, label="DATE")]
     eg = Example(nlp.make_doc(pku.text), pku)
     scores = ner.model.ops.alloc2f(len(eg.predicted), len(ner.tag_names)) + 0.1
     _, d_scores = ner.get_loss([eg], [scores])
-    assert not d_scores[0][:2].any() and d_scores[0][2:].any()
+    outside = ner.tag_names.index("O")
+    assert (d_scores[0][:2, outside] < 0).all()
+    assert (numpy.delete(d_scores[0][:2], outside, axis=1) > 0).all()
 
 
 def test_a_known_label_is_not_added_again(ner_nlp):

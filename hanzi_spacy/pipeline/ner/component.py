@@ -11,7 +11,7 @@ keeps them out of entities. Docs whose reference has no entity annotation (the
 reviews) give no gradient."""
 
 from itertools import islice
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy
 from spacy.attrs import IS_SPACE
@@ -162,13 +162,16 @@ class HanziNER(TrainablePipe):
     def get_loss(
         self, examples: Iterable[Example], scores: List[Floats2d]
     ) -> Tuple[float, List[Floats2d]]:
-        """Cross-entropy against the gold BILUO tags; unannotated tokens are missing."""
+        """Cross-entropy against the gold BILUO tags; unannotated tokens are missing.
+
+        Entities of labels the component was not given (the dates of a corpus,
+        for a component trained on names only) are outside for it.
+        """
         validate_examples(examples, "HanziNER.get_loss")
         names = self.tag_names
         known = set(names)
         truths = [
-            [tag if tag in known else None for tag in eg.get_aligned_ner()]
-            for eg in examples
+            [_known_tag(tag, known) for tag in eg.get_aligned_ner()] for eg in examples
         ]
         loss_func = SequenceCategoricalCrossentropy(names=names, normalize=False)
         d_scores, loss = loss_func(scores, truths)
@@ -205,3 +208,12 @@ class HanziNER(TrainablePipe):
         for doc_sample in sample:
             doc_sample[:, 0] = 1.0
         self.model.initialize(X=docs, Y=sample)
+
+
+def _known_tag(tag: Optional[str], known: Set[str]) -> Optional[str]:
+    """The gold tag, "O" for an entity of another label, None where it is missing."""
+    if tag is None or tag in known:
+        return tag
+    if tag == "-" or "-" not in tag:
+        return None
+    return "O"

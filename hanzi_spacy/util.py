@@ -8,10 +8,14 @@
 - ``read_user_dictionary``: a word list (user dictionary, lexicon) in the
   ``word<TAB>TAG`` format or jieba's ``word [freq] [tag]``.
 - ``fold_width``: full-width ASCII forms to ASCII, one character for one.
+- ``label_colour``: the colour displaCy draws an entity label in.
 """
 
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Tuple, TypeVar, Union
+
+from spacy.displacy.render import DEFAULT_LABEL_COLORS
 
 from .errors import ConversionError, Errors, HanziError
 
@@ -126,3 +130,42 @@ def _dictionary_entry(line: str) -> Optional[Tuple[str, Optional[str]]]:
     if len(fields) == 3 and fields[1].isdigit():
         return fields[0], fields[2]
     return None
+
+
+PALETTE = (
+    "#aa9cfc",
+    "#7aecec",
+    "#feca74",
+    "#ff9561",
+    "#bfeeb7",
+    "#c887fb",
+    "#9cc9cc",
+    "#ffeb80",
+    "#ff8197",
+    "#f0d0ff",
+    "#bfe1d9",
+    "#e4e7d2",
+)
+# displaCy's PERSON colour for our PER; the value types, which displaCy draws
+# in two colours, one each.
+OWN_COLOURS = {
+    "PER": "#aa9cfc",
+    "DATE": "#bfe1d9",
+    "TIME": "#80cbc4",
+    "MONEY": "#feca74",
+    "PERCENT": "#ffeb80",
+    "QUANTITY": "#c887fb",
+    "CARDINAL": "#e4e7d2",
+    "ORDINAL": "#f0d0ff",
+}
+
+
+def label_colour(label: str) -> str:
+    """The colour of an entity label: displaCy's own where it has one (ORG, DATE,
+    MONEY...), else one of a fixed palette chosen by the label's name, so that a
+    label keeps its colour between texts, pages and servers."""
+    if label in OWN_COLOURS:
+        return OWN_COLOURS[label]
+    if label in DEFAULT_LABEL_COLORS:
+        return DEFAULT_LABEL_COLORS[label]
+    return PALETTE[zlib.crc32(label.encode("utf8")) % len(PALETTE)]

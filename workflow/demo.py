@@ -12,9 +12,12 @@ from typing import List
 import spacy
 from spacy import displacy
 
+from hanzi_spacy.util import label_colour
+
 SENTENCES = [
     "国务院总理李鹏今天在北京会见了日本外务大臣小渊惠三。",
     "新华社记者报道，上海浦东新区去年的国内生产总值增长了百分之十五。",
+    "1998年1月1日下午三点，上海证券交易所的成交额达到50亿元，比去年增长3.5%。",
     "这本书写得很好，物流也快，推荐购买！",
     "质量太差了，用了两天就坏了，客服也不理人。",
     "iPhone 12 的价格是 5,499 元 😀",
@@ -30,10 +33,6 @@ def describe(doc) -> List[str]:
         cats = ", ".join(f"{k} {v:.2f}" for k, v in sorted(doc.cats.items()))
         lines.append("  categories: " + cats)
     return lines
-
-
-# One colour per entity label of the default pipeline; others get displaCy's grey.
-COLORS = {"PER": "#f4a3a3", "LOC": "#9fd8a4", "ORG": "#a9c7f5"}
 
 
 def render_page(docs) -> str:
@@ -52,8 +51,7 @@ def render_page(docs) -> str:
                 options={"compact": True, "distance": 90, "offset_x": 40},
             )
         )
-        labels = sorted({e.label_ for e in doc.ents} | set(COLORS))
-        colors = {label: COLORS.get(label, "#ddd") for label in labels}
+        colors = {e.label_: label_colour(e.label_) for e in doc.ents}
         parts.append(displacy.render(doc, style="ent", options={"colors": colors}))
         if doc.cats:
             cats = ", ".join(f"{k} {v:.2f}" for k, v in sorted(doc.cats.items()))

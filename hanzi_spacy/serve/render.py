@@ -3,9 +3,8 @@
 The page asks ``/v1/analyze`` and then ``/v1/render`` with the text and its
 analysis, so what a person sees is what the API answers. Two views:
 
-- entities: displaCy's ``ent`` style, every label coloured: displaCy's own
-  colours where it has one (ORG, LOC...), else one of a fixed palette chosen by
-  the label's name, so a label keeps its colour between texts and servers;
+- entities: displaCy's ``ent`` style, every label coloured
+  (``util.label_colour``);
 - words: displaCy's ``dep`` style without arcs, each word with its PKU tag
   under it (displaCy's lemma row) and its Universal POS under that.
 
@@ -13,39 +12,13 @@ displaCy escapes the texts it draws. A lone surrogate in what it is given
 (which UTF-8 cannot carry) is drawn as U+FFFD, as the tokenizer reads it.
 """
 
-import zlib
 from typing import Any, Dict, List
 
 from spacy import displacy
-from spacy.displacy.render import DEFAULT_LABEL_COLORS
 
 from ..tokenizer import SURROGATE_RE
+from ..util import label_colour
 from .schema import TextResult
-
-PALETTE = (
-    "#aa9cfc",
-    "#7aecec",
-    "#feca74",
-    "#ff9561",
-    "#bfeeb7",
-    "#c887fb",
-    "#9cc9cc",
-    "#ffeb80",
-    "#ff8197",
-    "#f0d0ff",
-    "#bfe1d9",
-    "#e4e7d2",
-)
-OWN_COLOURS = {"PER": "#aa9cfc"}  # displaCy's PERSON colour for our PER
-
-
-def label_colour(label: str) -> str:
-    """The colour of an entity label (stable across runs)."""
-    if label in OWN_COLOURS:
-        return OWN_COLOURS[label]
-    if label in DEFAULT_LABEL_COLORS:
-        return DEFAULT_LABEL_COLORS[label]
-    return PALETTE[zlib.crc32(label.encode("utf8")) % len(PALETTE)]
 
 
 def render_entities(text: str, analysis: TextResult) -> str:

@@ -1,5 +1,6 @@
 """The demo page: words with PKU tags and UPOS, entities in colour, categories."""
 
+from hanzi_spacy.util import label_colour
 from workflow.__main__ import main
 
 
@@ -15,6 +16,14 @@ def test_demo_page_shows_words_tags_and_entities(trained_path, tmp_path, capsys)
         assert f">{word}</tspan>" in page
         assert f">{tag_pos}</tspan>" in page
     # the entity view, each label in its own colour
-    assert "#9fd8a4" in page and "LOC" in page
+    assert f"background: {label_colour('LOC')}" in page and "LOC" in page
     assert "categories:" in page
     assert page.startswith("<!DOCTYPE html>") and 'charset="utf-8"' in page
+
+
+def test_every_label_of_the_default_pipeline_has_its_own_colour():
+    labels = "PER LOC ORG DATE TIME MONEY PERCENT QUANTITY CARDINAL ORDINAL".split()
+    colours = [label_colour(label) for label in labels]
+    assert len(set(colours)) == len(labels)
+    # a label the palette has never seen still gets one, the same every time
+    assert label_colour("NEWLABEL") == label_colour("NEWLABEL") != "#ddd"

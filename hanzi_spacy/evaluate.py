@@ -12,7 +12,7 @@ scores are those a user of the pipeline gets.
 
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import spacy
 import srsly
@@ -79,11 +79,15 @@ def evaluate_pipeline(
     # Entities are scored on character offsets, whatever scorer the pipeline's
     # config names; spaCy's token-aligned figure, which counts a predicted entity
     # that only touches the gold words as a hit, is kept apart.
+    # A pipeline is scored on the entity labels it was trained to find, so one
+    # trained on names only is not charged for the dates of a corpus that has them.
+    labels = entity_labels(nlp)
     if any(eg.reference.has_annotation("ENT_IOB") for eg in examples):
         scores["ents_f_spacy_aligned"] = get_ner_prf(examples)["ents_f"]
-        scores.update(score_char_ents(examples))
+        scores.update(score_char_ents(examples, labels=labels))
     if train is not None:
-        scores.update(score_seen_unseen(examples, TrainingVocabulary.from_disk(train)))
+        vocabulary = TrainingVocabulary.from_disk(train)
+        scores.update(score_seen_unseen(examples, vocabulary, labels=labels))
     characters = sum(len(eg.reference.text) for eg in examples)
     scores["chars_per_second"] = characters / seconds if seconds else None
     scores["docs_with_words"] = sum(
@@ -95,6 +99,17 @@ def evaluate_pipeline(
     scores["data"] = str(data)
     scores["batch_size"] = batch_size
     return scores
+
+
+def entity_labels(nlp) -> Optional[Set[str]]:
+    """The labels of the components that set ``doc.ents``; None if there are none."""
+    labels: Set[str] = set()
+    found = False
+    for name, pipe in nlp.pipeline:
+        if "doc.ents" in nlp.get_pipe_meta(name).assigns and hasattr(pipe, "labels"):
+            found = True
+            labels.update(pipe.labels)
+    return labels if found else None
 
 
 def format_table(scores: Dict) -> str:

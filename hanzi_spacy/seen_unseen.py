@@ -54,13 +54,17 @@ def _ratio(hits: int, total: int) -> Optional[float]:
 
 
 def score_seen_unseen(
-    examples: Iterable[Example], vocabulary: TrainingVocabulary
+    examples: Iterable[Example],
+    vocabulary: TrainingVocabulary,
+    labels: Optional[Set[str]] = None,
 ) -> Dict[str, object]:
     """R_iv, R_oov and the OOV rate of words; seen and unseen entity recall.
 
     examples (Iterable[Example]): Predicted and reference docs; words are scored
         on docs whose reference marks word boundaries, entities on docs whose
         reference annotates entities.
+    labels (Optional[Set[str]]): Count only the gold entities of these labels
+        (those the pipeline was trained on); None counts all.
     RETURNS (Dict[str, object]): The keys of the module docstring, each None
         where nothing was there to score.
     """
@@ -79,6 +83,8 @@ def score_seen_unseen(
         if ref.has_annotation("ENT_IOB"):
             found = {(e.start_char, e.end_char, e.label_) for e in pred.ents}
             for ent in ref.ents:
+                if labels is not None and ent.label_ not in labels:
+                    continue
                 seen = (ent.text, ent.label_) in vocabulary.entities
                 counts = ents.setdefault(ent.label_, {"seen": [0, 0], "unseen": [0, 0]})
                 kind = counts["seen" if seen else "unseen"]

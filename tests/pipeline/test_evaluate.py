@@ -88,6 +88,18 @@ def test_seen_unseen_needs_the_same_label():
     assert scores["ents_r_unseen"] == 1.0 and scores["ents_r_seen"] is None
 
 
+def test_seen_unseen_counts_only_the_labels_asked_for():
+    vocab = Vocab()
+    (train,) = pku_docs(vocab, ["日本/ns  。/w"])
+    vocabulary = TrainingVocabulary.from_docs([train])
+    gold = "１９９８年/t  日本/ns  。/w"  # a DATE the pipeline was not trained on
+    eg = example(vocab, gold, ["１９９８年", "日本", "。"], [(1, 2, "LOC")])
+    assert score_seen_unseen([eg], vocabulary)["ents_r_unseen"] == 0.0
+    scores = score_seen_unseen([eg], vocabulary, labels={"LOC", "ORG", "PER"})
+    assert scores["ents_r_seen"] == 1.0 and scores["ents_r_unseen"] is None
+    assert set(scores["ents_per_type_seen_unseen"]) == {"LOC"}
+
+
 def test_evaluate_with_train_split_reports_oov_and_unseen(trained_path, tmp_path):
     vocab = Vocab()
     docs = pku_docs(vocab)

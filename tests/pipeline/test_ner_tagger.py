@@ -19,7 +19,14 @@ from hanzi_spacy.pipeline.ner.biluo import (
     viterbi,
 )
 
-from ..conftest import make_nlp, pku_docs, review_docs, sample_examples
+from ..conftest import (
+    PKU_LINES,
+    make_nlp,
+    overfit,
+    pku_docs,
+    review_docs,
+    sample_examples,
+)
 
 LABELS = ("LOC", "PER")
 NAMES = biluo_names(LABELS)
@@ -161,3 +168,29 @@ def test_entities_are_well_formed_from_an_untrained_model(ner_nlp):
         starts = [e.start for e in doc.ents]
         assert starts == sorted(starts)
         assert all(a.end <= b.start for a, b in zip(doc.ents, doc.ents[1:]))
+
+
+VALUE_LINE = (
+    "１９９８年/t  １月/t  ，/w  上海/ns  成交额/n  达到/v  ５０亿/m  元/q  。/w"
+)
+
+
+def test_by_default_every_label_of_the_data_is_learnt(tiny_backbone):
+    nlp = make_nlp(tiny_backbone)
+    refs = pku_docs(nlp.vocab, [VALUE_LINE, *PKU_LINES]) + review_docs(nlp.vocab)
+    nlp.initialize(lambda: [Example(nlp.make_doc(r.text), r) for r in refs])
+    assert nlp.get_pipe("ner").labels == ("DATE", "LOC", "MONEY", "ORG", "PER")
+
+
+def test_labels_option_trains_the_names_only(tiny_backbone):
+    labels = ["LOC", "ORG", "PER"]
+    nlp = make_nlp(tiny_backbone, **{"initialize.components.ner.labels": labels})
+    refs = pku_docs(nlp.vocab, [VALUE_LINE, *PKU_LINES]) + review_docs(nlp.vocab)
+    examples = [Example(nlp.make_doc(r.text), r) for r in refs]
+    overfit(nlp, examples, steps=60)
+    assert nlp.get_pipe("ner").labels == tuple(labels)
+    doc = nlp(refs[0].text)
+    assert {e.label_ for e in doc.ents} <= set(labels)
+    # Scored on its own labels: the corpus's dates and amounts are not misses.
+    scores = nlp.get_pipe("ner").score(examples)
+    assert set(scores["ents_per_type"]) <= set(labels)

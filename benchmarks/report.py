@@ -32,7 +32,9 @@ MEANING = """\
 - **Words F1 / P / R**: word spans against the reference words (character
   offsets, whitespace-only tokens ignored), over the People's Daily docs; spaCy's
   `token_f` for any segmenter.
-- **NER F1, PER, LOC, ORG**: exact character spans and label. Peers' entities come
+- **NER F1, PER, LOC, ORG**: exact character spans and label; NER F1 over the
+  names (PER, LOC, ORG), which every system finds; the dates, amounts and numbers
+  of the reference are scored per type in the JSON. Peers' entities come
   from their tags (jieba `nr`/`nrt`/`nrfg`→PER, `ns`→LOC, `nt`→ORG; THULAC
   `np`→PER, `ns`→LOC, `ni`→ORG; LAC `PER`/`LOC`/`ORG`, its `TIME` not scored),
   consecutive PER words merged as the reference does; jiagu's from the BIO tags

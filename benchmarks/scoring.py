@@ -95,10 +95,19 @@ def score_words(refs: Sequence["Reference"], preds: Sequence[Prediction]) -> PRF
     return prf
 
 
+# The entity labels every system finds: the overall NER score is theirs, so that
+# a peer that finds names only is compared with us on names only; each label of
+# the reference (DATE, MONEY, ...) is scored on its own as well.
+NAME_LABELS = frozenset(("PER", "LOC", "ORG"))
+
+
 def score_entities(
-    refs: Sequence["Reference"], preds: Sequence[Prediction]
+    refs: Sequence["Reference"],
+    preds: Sequence[Prediction],
+    overall: Optional[frozenset] = NAME_LABELS,
 ) -> Tuple[PRF, Dict[str, PRF]]:
-    """Overall and per-label P/R/F of entity character spans."""
+    """Overall (over the ``overall`` labels; None: all) and per-label P/R/F of
+    entity character spans."""
     total = PRF()
     per_label: Dict[str, PRF] = defaultdict(PRF)
     for ref, pred in zip(refs, preds):
@@ -106,7 +115,13 @@ def score_entities(
             continue
         gold = {tuple(e) for e in ref.ents}
         cand = {tuple(e) for e in pred["ents"]}
-        total.score_set(cand, gold)
+        if overall is None:
+            total.score_set(cand, gold)
+        else:
+            total.score_set(
+                {e for e in cand if e[2] in overall},
+                {e for e in gold if e[2] in overall},
+            )
         for label in {e[2] for e in gold | cand}:
             per_label[label].score_set(
                 {e for e in cand if e[2] == label}, {e for e in gold if e[2] == label}

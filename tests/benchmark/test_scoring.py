@@ -74,6 +74,16 @@ def test_entities_per_label():
     assert per_label["ORG"].precision == pytest.approx(0.0)
 
 
+def test_overall_entities_are_the_names_every_system_finds():
+    ref = reference(["１９９８年", "北京"], ents=[(0, 5, "DATE"), (5, 7, "LOC")])
+    names_only = {"ents": [(5, 7, "LOC")]}
+    total, per_label = score_entities([ref], [names_only])
+    assert total.fscore == pytest.approx(1.0)
+    assert per_label["DATE"].recall == pytest.approx(0.0)
+    total, _ = score_entities([ref], [names_only], overall=None)
+    assert total.recall == pytest.approx(0.5)
+
+
 def test_attr_follows_spacy_and_exact_is_stricter():
     # Reference 代表团/n 来/v; prediction 代表/n 团/n 来/v: both pieces of 代表团
     # lie inside it with the right tag, so spaCy's definition counts it right,

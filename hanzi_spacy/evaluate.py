@@ -57,11 +57,15 @@ def evaluate_pipeline(
     data: Path,
     batch_size: Optional[int] = None,
     train: Optional[Path] = None,
+    labels: Optional[Set[str]] = None,
 ) -> Dict:
     """Score a pipeline on a .spacy file.
 
     batch_size (Optional[int]): Docs per batch; default the pipeline's own.
     train (Optional[Path]): The training split, for in/out-of-vocabulary scores.
+    labels (Optional[Set[str]]): The entity labels the data annotates, where it
+        annotates fewer than the pipeline finds (a corpus of names only):
+        entities are scored on the labels both have.
     RETURNS (Dict): spaCy's score keys plus speed and document counts.
     """
     nlp = spacy.load(model)
@@ -81,7 +85,10 @@ def evaluate_pipeline(
     # that only touches the gold words as a hit, is kept apart.
     # A pipeline is scored on the entity labels it was trained to find, so one
     # trained on names only is not charged for the dates of a corpus that has them.
-    labels = entity_labels(nlp)
+    found = entity_labels(nlp)
+    if labels is not None:
+        found = set(labels) if found is None else found & set(labels)
+    labels = found
     if any(eg.reference.has_annotation("ENT_IOB") for eg in examples):
         scores["ents_f_spacy_aligned"] = get_ner_prf(examples)["ents_f"]
         scores.update(score_char_ents(examples, labels=labels))

@@ -6,12 +6,12 @@ output per doc (``FullTransformerBatch.split_by_doc``) both build a dict keyed b
 every ``Token`` object of the batch, and the alignment keeps a Python set per
 token. Here the same two results are computed from token offsets with a few
 numpy operations per batch. The wordpieces come straight from the Rust
-tokenizer (``tokenize``), faster than through ``BatchEncoding``. At prediction,
-windows can be grouped by length (``length_buckets.py``) and the backbone can run
-in bfloat16 where the CPU multiplies it natively (``precision.py``). Everything
-else (tokenizer, model, weights, serialization, listeners) is spacy-transformers'
-own, and the outputs are the same arrays (tests/ml/test_fast_transformer.py
-compares both paths).
+tokenizer (``tokenize``), faster than through ``BatchEncoding``
+(docs/decisions.md). At prediction, windows can be grouped by length
+(``length_buckets.py``) and the backbone can run in bfloat16 where the CPU
+multiplies it natively (``precision.py``). Everything else (tokenizer, model,
+weights, serialization, listeners) is spacy-transformers' own, and the outputs
+are the same arrays (tests/ml/test_fast_transformer.py compares both paths).
 """
 
 import copy

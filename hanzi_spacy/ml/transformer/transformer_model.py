@@ -132,6 +132,11 @@ class CharTransformerModel(TransformerModel):
             mixed_precision,
             grad_scaler_config,
         )
+        # Their wrapper's conversions of wordpieces to and from the torch model.
+        conversions = {
+            key: theirs.layers[0].attrs[key]
+            for key in ("convert_inputs", "convert_outputs")
+        }
         Model.__init__(
             self,
             "transformer",
@@ -148,6 +153,7 @@ class CharTransformerModel(TransformerModel):
                     tuning,
                     mixed_precision=mixed_precision,
                     grad_scaler_config=grad_scaler_config,
+                    **conversions,
                 )
             ],
             dims={"nO": None},

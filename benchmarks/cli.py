@@ -46,7 +46,7 @@ def benchmark(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         ood=Path(args.ood) if args.ood else None,
     )
-    results = run_benchmark(settings, log=lambda m: print(m, file=sys.stderr))
+    results = run_benchmark(settings, log=lambda m: print(m, flush=True))
 
     from .plot import write_plot
     from .report import write_json, write_markdown

@@ -41,6 +41,15 @@ INSTALL = {
 }
 DEFAULT_INSTALL = "pip install 'hanzi-spacy[benchmark]'"
 
+# What a progress line shows of a system's scores on one set, when it has them.
+PROGRESS_SCORES = (
+    ("token_f", "words F1"),
+    ("pos_acc", "UPOS"),
+    ("tag_acc", "PKU tag"),
+    ("ents_f", "NER F1"),
+    ("cats_acc", "reviews acc"),
+)
+
 # Hugging Face config fields that decide the cost of a forward pass (the vocabulary
 # size does not: it is a lookup).
 COST_FIELDS = (
@@ -218,17 +227,24 @@ def run_benchmark(
         task = {"task": "system", "texts": str(texts_path), "repeat": settings.repeat}
         if ood:
             task["score_texts"] = write_texts(ood, workdir)
-        for spec in system_specs(settings, notes):
-            log(f"measuring {spec['name']}")
+        specs = system_specs(settings, notes)
+        for i, spec in enumerate(specs, 1):
+            log(f"[{i}/{len(specs)}] measuring {spec['name']}")
             try:
-                results["systems"].append(
-                    measure_system(spec, refs, settings, task, workdir, ood)
-                )
+                entry = measure_system(spec, refs, settings, task, workdir, ood)
             except WorkerError as e:
                 notes.append(f"{spec['name']}: failed ({e})")
+                log(f"{spec['name']}: failed ({e})")
+                continue
+            results["systems"].append(entry)
+            for line in progress_lines(entry, settings.test.name):
+                log(line)
         if settings.backbone is not None:
+            log("measuring the bare backbone")
             results["backbone"] = measure_backbone(settings, results, task, workdir)
-            log("measured the bare backbone")
+            if results["backbone"]:
+                speed = results["backbone"]["chars_per_s"]
+                log(f"backbone on {settings.test.name}: {speed:,.0f} chars/s")
         pipelines = [s for s in results["systems"] if s["kind"] == "pipeline"]
         if pipelines:
             results.update(
@@ -238,6 +254,26 @@ def run_benchmark(
     results["targets"] = check_targets(results)
     results["machine"]["load_average_end"] = load_average()
     return results
+
+
+def progress_lines(entry: Dict[str, Any], test_name: str) -> List[str]:
+    """One line per set a system was scored on: the test texts (with their
+    speed), then each out-of-domain set."""
+
+    def scores(values: Dict[str, Any]) -> List[str]:
+        return [
+            f"{label} {values[key]:.3f}"
+            for key, label in PROGRESS_SCORES
+            if values.get(key) is not None
+        ]
+
+    name = entry["name"]
+    speed = [f"{entry['chars_per_s']:,.0f} chars/s"] if "chars_per_s" in entry else []
+    lines = [f"{name} on {test_name}: " + ", ".join(scores(entry) + speed)]
+    for set_name, values in (entry.get("ood") or {}).items():
+        shown = ", ".join(scores(values)) or "nothing it predicts is annotated"
+        lines.append(f"{name} on {set_name}: {shown}")
+    return lines
 
 
 def write_texts(

@@ -3,7 +3,8 @@
 Goals from issue #5: a transformer pipeline runs at no less than 0.6× the speed of
 its bare backbone, and the default preset at no less than 50,000 characters per
 second in one process. The peers' numbers measured when the design was fixed
-(DESIGN.md, People's Daily 1998, a 2,000-line sample) are shown next to ours.
+(``DESIGN_BASELINES``: People's Daily 1998, a random 2,000-line sample) are
+shown next to ours (docs/evaluation.md).
 """
 
 from typing import Any, Dict, List

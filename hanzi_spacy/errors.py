@@ -35,7 +35,7 @@ class Errors(metaclass=ErrorsWithCodes):
         "{path}: no documents were read (the file is empty or every line was skipped)."
     )
     E026 = "Unknown input format {fmt!r}; choose one of: {formats}."
-    # --- converters for user formats (E100-E199), see corpus/formats.py
+    # --- converters for user formats (E100-E199), see corpus/formats/
     # conllu (E100-E109)
     E100 = "{path}:{line}: expected 10 tab-separated CoNLL-U columns, found {n}."
     E101 = (

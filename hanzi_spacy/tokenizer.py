@@ -1,8 +1,8 @@
 """The character pretokenizer: one token per CJK character, alphanumeric runs whole.
 
 Every component listens to the transformer at character level and the segmenter
-merges characters into words at the end (see DESIGN.md), so the tokenizer only
-cuts text into the units the backbone sees:
+merges characters into words at the end (docs/architecture.md), so the tokenizer
+only cuts text into the units the backbone sees:
 
 - each CJK character, punctuation mark, emoji code point or other symbol is a token;
 - a run of Latin letters or digits (ASCII, Latin-1/Extended letters, full-width

@@ -30,11 +30,11 @@ class MaskedOnlyBertForMaskedLM(BertForMaskedLM):
     """BertForMaskedLM that runs its output layer only where labels are set.
 
     The output layer scores every vocabulary entry: for the tiny preset, doing
-    that at all positions costs three times the encoder (0.75 vs 0.20 s per
-    batch of 32 x 128 on one core), though only the ~15% masked positions have a
-    loss. The weights and the loss are those of BertForMaskedLM; the logits
-    returned with labels are (number of labelled positions, vocab_size). Saved
-    folders name BertForMaskedLM (see train.py), so nothing depends on this class.
+    that at all positions costs more than the encoder itself (docs/decisions.md),
+    though only the ~15% masked positions have a loss. The weights and the loss
+    are those of BertForMaskedLM; the logits returned with labels are (number of
+    labelled positions, vocab_size). Saved folders name BertForMaskedLM (see
+    train.py), so nothing depends on this class.
 
     With ``add_boundary_head``, a second loss asks a linear layer on the last
     hidden states whether each unmasked character begins a word (the collator's

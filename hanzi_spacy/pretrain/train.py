@@ -12,9 +12,9 @@ it is deterministic), the preset's ``batch_size`` is per device, and only the ma
 process writes into the output folder. bf16 is used where the GPU supports it.
 
 On a CPU shared with another busy process, OpenMP's spinning threads make each
-training step several times slower (measured: 2.1 s instead of 0.5 s per
-step with another process on one of two cores); set ``OMP_WAIT_POLICY=PASSIVE``
-(or ``OMP_NUM_THREADS=1``) in the environment before starting.
+training step several times slower (the measurement: docs/decisions.md); set
+``OMP_WAIT_POLICY=PASSIVE`` (or ``OMP_NUM_THREADS=1``) in the environment before
+starting.
 
 ``init_from`` (``--from DIR``) continues pretraining a Hugging Face folder (or
 hub name) with a masked-language-model head on the user's own text, with its

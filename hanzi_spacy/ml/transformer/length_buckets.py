@@ -11,11 +11,11 @@ alignment, the split per doc and the listeners see the same arrays as before.
 Options: (1) one pass over the whole batch, as spacy-transformers does: no
 per-call overhead, up to half the work on padding; (2) one pass per window: no
 padding, but every pass pays the per-call overhead (thinc's shim alone switches
-the torch model to eval and back, about 0.5 ms in cProfile), hundreds of times
-per batch of short docs; (3) groups, the choice here: a group grows while its
-windows are at least ``1 - max_waste`` as long as its longest, and always until
-it holds ``min_items`` positions, so short windows do not make tiny passes
-(measurements: docs/decisions.md).
+the torch model to eval and back), hundreds of times per batch of short docs;
+(3) groups, the choice here: a group grows while its windows are at least
+``1 - max_waste`` as long as its longest, and always until it holds
+``min_items`` positions, so short windows do not make tiny passes (measurements:
+docs/decisions.md).
 
 Only prediction is grouped. In training the batcher already groups docs by
 length (``batch_by_padded``), and the gradient keeps its one pass.

@@ -6,12 +6,12 @@ output per doc (``FullTransformerBatch.split_by_doc``) both build a dict keyed b
 every ``Token`` object of the batch, and the alignment keeps a Python set per
 token. Here the same two results are computed from token offsets with a few
 numpy operations per batch. The wordpieces come straight from the Rust
-tokenizer (``tokenize``), faster than through ``BatchEncoding``. At prediction,
-windows can be grouped by length (``length_buckets.py``) and the backbone can run
-in bfloat16 where the CPU multiplies it natively (``precision.py``). Everything
-else (tokenizer, model, weights, serialization, listeners) is spacy-transformers'
-own, and the outputs are the same arrays (tests/ml/test_fast_transformer.py
-compares both paths).
+tokenizer (``tokenize``), faster than through ``BatchEncoding``
+(docs/decisions.md). At prediction, windows can be grouped by length
+(``length_buckets.py``) and the backbone can run in bfloat16 where the CPU
+multiplies it natively (``precision.py``). Everything else (tokenizer, model,
+weights, serialization, listeners) is spacy-transformers' own, and the outputs
+are the same arrays (tests/ml/test_fast_transformer.py compares both paths).
 """
 
 import copy
@@ -132,6 +132,11 @@ class CharTransformerModel(TransformerModel):
             mixed_precision,
             grad_scaler_config,
         )
+        # Their wrapper's conversions of wordpieces to and from the torch model.
+        conversions = {
+            key: theirs.layers[0].attrs[key]
+            for key in ("convert_inputs", "convert_outputs")
+        }
         Model.__init__(
             self,
             "transformer",
@@ -148,6 +153,7 @@ class CharTransformerModel(TransformerModel):
                     tuning,
                     mixed_precision=mixed_precision,
                     grad_scaler_config=grad_scaler_config,
+                    **conversions,
                 )
             ],
             dims={"nO": None},

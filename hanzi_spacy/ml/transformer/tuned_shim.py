@@ -15,10 +15,6 @@ from typing import Any, Callable, Dict
 import srsly
 from spacy_transformers.data_classes import HFObjects
 from spacy_transformers.layers.hf_shim import HFShim
-from spacy_transformers.layers.transformer_model import (
-    _convert_transformer_inputs,
-    _convert_transformer_outputs,
-)
 from thinc.api import Model, get_torch_default_device
 from thinc.layers.pytorchwrapper import forward as pytorch_forward
 
@@ -92,11 +88,15 @@ def tuned_hf_wrapper(
     *,
     mixed_precision: bool,
     grad_scaler_config: dict,
-    convert_inputs: Callable = _convert_transformer_inputs,
-    convert_outputs: Callable = _convert_transformer_outputs,
+    convert_inputs: Callable,
+    convert_outputs: Callable,
 ) -> Model:
     """spacy-transformers' HFWrapper (the same forward and conversions) on a
-    TunedHFShim."""
+    TunedHFShim.
+
+    convert_inputs, convert_outputs (Callable): The conversions of the wrapper
+        that spacy-transformers' TransformerModel builds (its ``attrs``).
+    """
     return Model(
         "hf-pytorch",
         pytorch_forward,

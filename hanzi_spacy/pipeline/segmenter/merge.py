@@ -17,7 +17,7 @@ The segmenter decides where words begin (``word_plan``); two ways make the words
 Both give the same tokens, tags, POS, entities and tensor; the tests compare them.
 Tags and POS travel as hashes and ids in numpy arrays, and only words whose
 characters disagree on their tag are voted on in Python, which is faster than
-strings per word and ``Doc(tags=..., pos=...)``.
+strings per word and ``Doc(tags=..., pos=...)`` (docs/decisions.md).
 """
 
 from dataclasses import dataclass

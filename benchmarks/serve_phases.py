@@ -12,6 +12,7 @@ import asyncio
 import os
 import signal
 import time
+from collections import Counter
 from typing import Any, Callable, Dict, List, Optional
 
 import httpx
@@ -144,6 +145,7 @@ def mixed(
             "sent": len(mine),
             "as_expected": sum(o.ok for o in mine),
             "expected": f"{status} {code}" if code else str(status),
+            "got_instead": dict(Counter(o.failure for o in mine if not o.ok)),
         }
     found["every_good_answered"] = found["answered"] == found["good_requests"]
     found["every_bad_refused_as_expected"] = all(

@@ -74,13 +74,18 @@ class ServerProcess:
         return self.process.pid
 
     def wait_ready(self, timeout: float, workers: int = 0) -> float:
-        """Wait for ``/ready`` (and ``workers`` uvicorn workers); RETURNS seconds."""
+        """Wait for ``/ready``, and for ``workers`` uvicorn workers to have
+        loaded their pipelines (``/ready`` answers for one of them).
+
+        RETURNS (float): The seconds it took.
+        """
         start = time.monotonic()
         while True:
             if self.process.poll() is not None:
                 tail = self.log_path.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"the server exited ({self.command}):\n{tail}")
-            if ready(self.url) and len(self.workers()) >= workers:
+            started = len(self.workers()) >= workers
+            if started and self.loaded_count() >= workers and ready(self.url):
                 return time.monotonic() - start
             if time.monotonic() - start > timeout:
                 raise TimeoutError(f"{self.url}/ready not 200 after {timeout} s")

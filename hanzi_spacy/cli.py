@@ -219,8 +219,14 @@ def serve_command(
         1_024, help="Most texts waiting; more get 503 with Retry-After"
     ),
     log_level: str = typer.Option("info", help="uvicorn's log level"),
+    ray_replicas: int = typer.Option(
+        0, help="Ray Serve replicas instead of uvicorn (0: uvicorn)"
+    ),
+    ray_address: Optional[str] = typer.Option(
+        None, help="Ray cluster for --ray-replicas (default: a local Ray)"
+    ),
 ) -> None:
-    """Serve a pipeline over HTTP (FastAPI on uvicorn).
+    """Serve a pipeline over HTTP (FastAPI on uvicorn, or on Ray Serve).
 
     POST /v1/analyze answers words, tags, entities, categories and sentences
     with character offsets; GET / is a page to try it; /docs the API; /health,
@@ -242,7 +248,15 @@ def serve_command(
         max_body=max_body,
         max_queue=max_queue,
     )
-    serve(settings, host=host, port=port, workers=workers, log_level=log_level)
+    serve(
+        settings,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        ray_replicas=ray_replicas,
+        ray_address=ray_address,
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -397,6 +397,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E592 = "The settings of the serve command are missing or broken ({reason})."
     E593 = "The server failed on this request ({error}); the log has the traceback."
     E594 = "The pipeline {model!r} failed to load: {error}"
+    E595 = (
+        "--ray-replicas runs Ray Serve's replicas instead of uvicorn's workers: "
+        "give one of them, not --workers {workers} too."
+    )
+    E596 = (
+        "serve --ray-replicas needs Ray Serve, which is not installed ({error}): "
+        "pip install 'hanzi-spacy[serve]'."
+    )
 
 
 class ConversionError(HanziError):

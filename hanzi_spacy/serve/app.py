@@ -24,7 +24,7 @@ import json
 import logging
 from contextlib import asynccontextmanager
 from importlib.resources import files
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -32,7 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from spacy.language import Language
 
-from ..errors import Errors
+from ..errors import Errors, HanziError
 from .analysis import analyse_batch
 from .batcher import Batcher, QueueFull, ShuttingDown
 from .metrics import ServeMetrics
@@ -79,18 +79,33 @@ def load_pipeline(settings: ServeSettings) -> Language:
     return nlp
 
 
-def create_app(settings: ServeSettings) -> FastAPI:
+def create_app(
+    settings: ServeSettings,
+    *,
+    make_batcher: Callable[[ServeSettings, ServeMetrics], Batcher] = Batcher,
+    load_first: bool = False,
+) -> FastAPI:
     """A FastAPI application serving ``settings.model``.
 
     settings (ServeSettings): The pipeline and the limits.
+    make_batcher (Callable): Makes the batcher from the settings and the
+        metrics: batcher.py's own by default, Ray Serve's (deployment.py) on Ray.
+    load_first (bool): Load the pipeline during the ASGI startup, which then
+        fails with E594 if it cannot load (Ray Serve routes to a replica only
+        after its startup); by default it loads after the server listens.
     RETURNS (FastAPI): The application, for uvicorn (or any ASGI server).
     """
     state = ServerState(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        state.batcher = Batcher(settings, state.metrics)
+        state.batcher = make_batcher(settings, state.metrics)
         loading = asyncio.create_task(_load(state))
+        if load_first:
+            await loading
+            if state.failed:
+                await state.batcher.close()
+                raise HanziError(state.failed)
         yield
         loading.cancel()
         await state.batcher.close()

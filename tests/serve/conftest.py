@@ -17,7 +17,8 @@ import httpx
 import pytest
 from spacy.language import Language
 
-from hanzi_spacy.serve import ServeSettings, create_app
+from hanzi_spacy.serve import ServeSettings, create_app, doc_result
+from hanzi_spacy.serve.schema import FIELDS
 
 from ..conftest import PREDICTION_DTYPE, all_texts
 
@@ -76,6 +77,29 @@ def wait_for(url: str, path: str, timeout: float, any_status: bool = False) -> N
         if time.monotonic() > deadline:
             raise TimeoutError(f"{url}{path} did not answer 200 in {timeout} s")
         time.sleep(0.1)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server started elsewhere)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def reference(nlp: Language, batch: List[str]) -> List[Dict[str, Any]]:
+    """What the server should answer: ``nlp.pipe``'s docs as results."""
+    return [doc_result(doc, FIELDS) for doc in nlp.pipe(batch)]
+
+
+def assert_same(got: List[Dict[str, Any]], expected: List[Dict[str, Any]]) -> None:
+    """Equal but for the category scores, within float32 rounding (the batches
+    differ)."""
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert {k: v for k, v in g.items() if k != "cats"} == {
+            k: v for k, v in e.items() if k != "cats"
+        }
+        assert g["cats"] == pytest.approx(e["cats"], abs=1e-5)
 
 
 def post_json(url: str, body: Any, **kwargs) -> httpx.Response:

@@ -4,27 +4,11 @@ concurrent clients batched together, and the operations endpoints."""
 import threading
 
 import httpx
-import pytest
 
 from hanzi_spacy.serve import doc_result
 from hanzi_spacy.serve.schema import FIELDS
 
-from .conftest import metric_values, post_json, texts
-
-
-def reference(nlp, batch):
-    return [doc_result(doc, FIELDS) for doc in nlp.pipe(batch)]
-
-
-def assert_same(got, expected):
-    """Equal but for the category scores, within float32 rounding (the batches
-    differ)."""
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected):
-        assert {k: v for k, v in g.items() if k != "cats"} == {
-            k: v for k, v in e.items() if k != "cats"
-        }
-        assert g["cats"] == pytest.approx(e["cats"], abs=1e-5)
+from .conftest import assert_same, metric_values, post_json, reference, texts
 
 
 def test_texts_answered_as_nlp_pipe(server, float32_nlp):

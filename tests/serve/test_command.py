@@ -3,7 +3,6 @@ killed under load and replaced; the settings; a missing pipeline."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from hanzi_spacy.serve import ServeSettings
 from hanzi_spacy.serve.settings import SETTINGS_ENV
 
 from ..conftest import PREDICTION_DTYPE
-from .conftest import metric_values, post_json, wait_for
+from .conftest import free_port, metric_values, post_json, wait_for
 
 ROOT = Path(__file__).parent.parent.parent
 STARTUP = 600  # seconds for workers to load: generous, for a machine under load
@@ -45,12 +44,6 @@ def workers_of(supervisor: int) -> List[int]:
         if b"spawn_main" in cmdline:
             pids.append(int(pid))
     return sorted(pids)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads worker pids from /proc")

@@ -2,8 +2,11 @@
 
 uvicorn reads a request body of any size; FastAPI would hold it whole before
 validating it. So the body is read here first, at most ``max_body`` bytes: a
-``Content-Length`` over the limit is refused before a byte is read, a chunked
-body as soon as it passes the limit (413, naming ``--max-body``). A body that
+body over the limit is refused with 413, naming ``--max-body``. Its rest is read
+and dropped first (up to ``DRAIN_FACTOR`` times the limit), so that a client
+still sending gets the 413 rather than a reset connection; a body larger than
+that, by its ``Content-Length`` or as it arrives, is refused at once and the
+connection closed. A body that
 is not UTF-8 is refused with 422 like any other malformed JSON (FastAPI would
 answer 400). What passes is handed on to the application unchanged.
 """
@@ -41,6 +44,11 @@ def error_response(
     metrics.errors.labels(code=code).inc()
     body = {"code": code, "detail": message}
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+# How many times --max-body a refused body may be read and dropped before the
+# 413, so that the client, still sending, can read the answer.
+DRAIN_FACTOR = 16
 
 
 class LimitsMiddleware:
@@ -83,7 +91,10 @@ class LimitsMiddleware:
     async def _with_body(self, scope: Scope, receive: Callable, send: Callable):
         declared = _content_length(scope)
         if declared is not None and declared > self.max_body:
-            await self._too_large(scope, receive, send, f" (this one has {declared})")
+            size = f" (this one has {declared})"
+            if declared <= self.max_body * DRAIN_FACTOR:
+                await _drain(receive, self.max_body * DRAIN_FACTOR)
+            await self._too_large(scope, receive, send, size)
             return
         chunks, size, more = [], 0, True
         while more:
@@ -93,6 +104,8 @@ class LimitsMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
+                if message.get("more_body", False):
+                    await _drain(receive, self.max_body * DRAIN_FACTOR - size)
                 await self._too_large(scope, receive, send, "")
                 return
             chunks.append(chunk)
@@ -122,6 +135,17 @@ class LimitsMiddleware:
         headers = {"Connection": "close"}  # the rest of the body is not read
         response = error_response(self.metrics, 413, "E583", message, headers)
         await response(scope, receive, send)
+
+
+async def _drain(receive: Callable, limit: int) -> None:
+    """Read and drop the rest of a request body, at most ``limit`` bytes."""
+    while limit > 0:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        limit -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _content_length(scope: Scope) -> Optional[int]:

@@ -144,6 +144,9 @@ class OnnxBackbone(torch.nn.Module):
     optimization (str): ORT's graph optimization level, "basic", "extended" or
         "all" (ORT's default); the fusions of the last two are not faster on
         every backbone, so the benchmark measures the level it is given.
+    spinning (bool): Whether ORT's threads spin after a call waiting for work
+        (ORT's default): quicker to start the next call, but on a machine with
+        few cores the spinning takes them from the rest of the pipeline.
     threads (Optional[int]): ORT's threads; default torch's.
     """
 
@@ -153,6 +156,7 @@ class OnnxBackbone(torch.nn.Module):
         output_names: List[str],
         output_type: type = ModelOutput,
         optimization: str = "all",
+        spinning: bool = True,
         threads: Optional[int] = None,
     ):
         import onnxruntime
@@ -161,6 +165,8 @@ class OnnxBackbone(torch.nn.Module):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = getattr(
             onnxruntime.GraphOptimizationLevel, ORT_LEVELS[optimization]
         )
@@ -191,6 +197,7 @@ def onnx_backbone(
     input_names: List[str],
     int8: bool = False,
     optimization: str = "all",
+    spinning: bool = True,
 ) -> OnnxBackbone:
     """The module exported to ``folder`` and run by ONNX Runtime."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -201,7 +208,7 @@ def onnx_backbone(
     with torch.no_grad():
         module.eval()
         output_type = type(module(**example_inputs(module, input_names)))
-    return OnnxBackbone(path, output_names, output_type, optimization)
+    return OnnxBackbone(path, output_names, output_type, optimization, spinning)
 
 
 class TimedBackbone(torch.nn.Module):

@@ -24,7 +24,9 @@ in which each backend runs once, the order rotated each round. Characters per
 second are the median run's; the backbone's microseconds per character are its
 forward calls inside the same runs, and the rest (tokenizer, the transformer
 component's own tokenization, alignment and grouping, the listeners, decoders
-and rules) is the remainder.
+and rules) is the remainder. A last pass per backend runs the tokenizer and
+each component one after the other over all texts, for the rest's cost by
+component.
 
 The decision (``decide``): a backend qualifies when every dev score is within
 ``--tolerance`` of float32's and it is faster in the same run: a higher median,
@@ -52,6 +54,7 @@ from hanzi_spacy.ml.transformer.precision import native_bf16
 from . import backends
 from .machine import describe_machine
 from .pipelines import PACKAGES
+from .profiling import run_components
 from .systems import versions
 
 BACKENDS = ["float32", "bfloat16", "int8", "onnx", "onnx-int8"]
@@ -78,19 +81,27 @@ class Backend(NamedTuple):
 
 
 def load_backend(
-    model: str, name: str, config: Any, work: Path, ort_optimization: str = "basic"
+    model: str,
+    name: str,
+    config: Any,
+    work: Path,
+    ort_optimization: str = "basic",
+    ort_spinning: bool = True,
 ) -> Backend:
     """The pipeline with its backbones run by the backend ``name``, timed.
 
     config (Config): The pipeline's config, which names its transformers.
-    ort_optimization (str): ONNX Runtime's graph optimization level.
+    ort_optimization (str), ort_spinning (bool): ONNX Runtime's graph
+        optimization level, and whether its threads spin between calls.
     """
     dtype = "bfloat16" if name == "bfloat16" else "float32"
     nlp = spacy.load(model, config=dtype_overrides(config, dtype))
     timers = []
     for i, trf in enumerate(backends.transformer_models(nlp)):
         folder = work / f"{name}-{i}"
-        make = backbone_maker(name, folder, trf.tokenizer, ort_optimization)
+        make = backbone_maker(
+            name, folder, trf.tokenizer, ort_optimization, ort_spinning
+        )
         timed = backends.swap_backbone(
             trf, lambda module, make=make: backends.TimedBackbone(make(module))
         )
@@ -99,7 +110,11 @@ def load_backend(
 
 
 def backbone_maker(
-    name: str, folder: Path, tokenizer: Any, ort_optimization: str = "basic"
+    name: str,
+    folder: Path,
+    tokenizer: Any,
+    ort_optimization: str = "basic",
+    ort_spinning: bool = True,
 ) -> Callable[[torch.nn.Module], torch.nn.Module]:
     """A function from the pipeline's backbone to the one ``name`` runs."""
     if name == "int8":
@@ -111,6 +126,7 @@ def backbone_maker(
             list(tokenizer.model_input_names),
             int8=name == "onnx-int8",
             optimization=ort_optimization,
+            spinning=ort_spinning,
         )
     return lambda module: module
 
@@ -136,6 +152,20 @@ def run_once(backend: Backend, texts: Sequence[str], batch_size: int) -> Dict:
         "backbone_seconds": sum(timer.seconds for timer in backend.timers),
         "backbone_calls": sum(timer.calls for timer in backend.timers),
     }
+
+
+def component_costs(
+    backend: Backend, texts: Sequence[str], batch_size: int
+) -> Dict[str, float]:
+    """Microseconds per character of the tokenizer and of each component, in one
+    pass that runs them one after the other over all texts
+    (``profiling.run_components``); "backbone" is inside "transformer"."""
+    for timer in backend.timers:
+        timer.reset()
+    seconds, _ = run_components(backend.nlp, texts, batch_size, profiled=False)
+    seconds["backbone"] = sum(timer.seconds for timer in backend.timers)
+    characters = sum(len(text) for text in texts)
+    return {name: value / characters * 1e6 for name, value in seconds.items()}
 
 
 def predict_and_score(
@@ -230,6 +260,12 @@ def table(results: Dict[str, Dict[str, Any]], decision: Dict[str, Any]) -> str:
         row += f"{verdict.get('speedup', 1.0):>7.2f}  "
         row += {True: "yes", False: "no"}.get(verdict.get("qualifies"), "(baseline)")
         rows.append(row)
+    costs = results.get("float32", {}).get("components_us_per_char")
+    if costs:
+        rows.append(
+            "float32, µs/char component by component: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in costs.items())
+        )
     return "\n".join(rows)
 
 
@@ -252,7 +288,7 @@ def measure(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
             continue
         start = time.perf_counter()
         loaded[name] = load_backend(
-            args.model, name, config, work, args.ort_optimization
+            args.model, name, config, work, args.ort_optimization, not args.ort_no_spin
         )
         results[name] = {"measured": True, "setup_s": time.perf_counter() - start}
         log(f"{name}: loaded in {results[name]['setup_s']:.1f}s")
@@ -280,9 +316,13 @@ def measure(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
                 f"{characters / run['seconds']:,.0f} chars/s, backbone "
                 f"{run['backbone_seconds'] / run['seconds']:.0%}"
             )
-    for name in loaded:
+    for name, backend in loaded.items():
         results[name].update(summarize(runs[name], characters))
         results[name]["runs"] = runs[name]
+        results[name]["components_us_per_char"] = component_costs(
+            backend, texts, batch_size
+        )
+        log(f"{name}: components timed one by one")
     return {
         "model": str(args.model),
         "dev": str(args.dev),
@@ -296,6 +336,7 @@ def measure(args: argparse.Namespace, work: Path) -> Dict[str, Any]:
         "native_bf16": native_bf16(),
         "quantized_engine": torch.backends.quantized.engine,
         "ort_optimization": args.ort_optimization,
+        "ort_spinning": not args.ort_no_spin,
         "backends": results,
     }
 
@@ -326,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(backends.ORT_LEVELS),
         default="basic",
         help="ONNX Runtime's graph optimization level",
+    )
+    p.add_argument(
+        "--ort-no-spin",
+        action="store_true",
+        help="ONNX Runtime's threads sleep between calls instead of spinning",
     )
     p.add_argument("--tolerance", type=float, default=0.002)
     p.add_argument("--seed", type=int, default=0)

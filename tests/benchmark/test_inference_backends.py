@@ -123,10 +123,11 @@ def test_the_command_measures_and_decides(pipeline_path, tmp_path, monkeypatch):
     output = tmp_path / "backends.json"
     argv = [str(pipeline_path), "--dev", str(dev), "--output", str(output)]
     argv += ["--limit", "6", "--repeats", "2", "--work", str(tmp_path / "work")]
-    argv += ["--backends", "float32,bfloat16,int8,onnx"]
+    argv += ["--ort-no-spin", "--backends", "float32,bfloat16,int8,onnx"]
     assert main(argv) == 0
     report = srsly.read_json(output)
     assert report["texts"] == 6
+    assert report["ort_spinning"] is False
     measured = report["backends"]
     assert not measured["bfloat16"]["measured"]
     assert "native bfloat16" in measured["bfloat16"]["skipped"]
@@ -136,6 +137,9 @@ def test_the_command_measures_and_decides(pipeline_path, tmp_path, monkeypatch):
         assert measured[name]["backbone_us_per_char"] > 0
         assert measured[name]["rest_us_per_char"] > 0
         assert measured[name]["backbone_calls"] > 0
+        costs = measured[name]["components_us_per_char"]
+        assert {"tokenizer", "transformer", "backbone", "tagger"} <= set(costs)
+        assert costs["backbone"] < costs["transformer"]
     assert set(report["decision"]["backends"]) == {"int8", "onnx"}
     # ONNX Runtime computes what torch does: the same scores.
     assert report["decision"]["backends"]["onnx"]["within_tolerance"]

@@ -78,20 +78,8 @@ def evaluate_pipeline(
     for eg, doc in zip(examples, progress):
         eg.predicted = doc
     seconds = time.perf_counter() - start
-    # What nlp.evaluate does, on predictions we keep: its examples are copies.
-    scores = Scorer(nlp).score(examples)
-    # Entities are scored on character offsets, whatever scorer the pipeline's
-    # config names; spaCy's token-aligned figure, which counts a predicted entity
-    # that only touches the gold words as a hit, is kept apart.
-    # A pipeline is scored on the entity labels it was trained to find, so one
-    # trained on names only is not charged for the dates of a corpus that has them.
-    found = entity_labels(nlp)
-    if labels is not None:
-        found = set(labels) if found is None else found & set(labels)
-    labels = found
-    if any(eg.reference.has_annotation("ENT_IOB") for eg in examples):
-        scores["ents_f_spacy_aligned"] = get_ner_prf(examples)["ents_f"]
-        scores.update(score_char_ents(examples, labels=labels))
+    scores = score_examples(nlp, examples, labels)
+    labels = scored_entity_labels(nlp, labels)
     if train is not None:
         vocabulary = TrainingVocabulary.from_disk(train)
         scores.update(score_seen_unseen(examples, vocabulary, labels=labels))
@@ -106,6 +94,37 @@ def evaluate_pipeline(
     scores["data"] = str(data)
     scores["batch_size"] = batch_size
     return scores
+
+
+def score_examples(
+    nlp, examples: List[Example], labels: Optional[Set[str]] = None
+) -> Dict:
+    """Score predictions already in ``examples`` as ``evaluate_pipeline`` does.
+
+    labels (Optional[Set[str]]): As ``evaluate_pipeline``'s.
+    RETURNS (Dict): spaCy's score keys, with entities on character offsets.
+    """
+    # What nlp.evaluate does, on predictions we keep: its examples are copies.
+    scores = Scorer(nlp).score(examples)
+    # Entities are scored on character offsets, whatever scorer the pipeline's
+    # config names; spaCy's token-aligned figure, which counts a predicted entity
+    # that only touches the gold words as a hit, is kept apart.
+    if any(eg.reference.has_annotation("ENT_IOB") for eg in examples):
+        scores["ents_f_spacy_aligned"] = get_ner_prf(examples)["ents_f"]
+        scores.update(
+            score_char_ents(examples, labels=scored_entity_labels(nlp, labels))
+        )
+    return scores
+
+
+def scored_entity_labels(nlp, labels: Optional[Set[str]]) -> Optional[Set[str]]:
+    """The entity labels a pipeline is scored on: those it was trained to find,
+    and of those only ``labels`` when given, so one trained on names only is not
+    charged for the dates of a corpus that has them."""
+    found = entity_labels(nlp)
+    if labels is not None:
+        found = set(labels) if found is None else found & set(labels)
+    return found
 
 
 def entity_labels(nlp) -> Optional[Set[str]]:

@@ -1,10 +1,13 @@
-"""The hand-check samples: from the wanted blocks only, every type, earlier lines left out."""
+"""The hand-check samples: from the wanted blocks, every type, earlier lines left out."""
 
 import pytest
 
 from experiments.__main__ import main
 
-LINE = "１９９８年/t  １月/t  ，/w  ５０亿/m  元/q  和/c  第一/m  次/q  ７２/m  个/q  国家/n\n"
+LINE = (
+    "１９９８年/t  １月/t  ，/w  ５０亿/m  元/q  和/c  第一/m  次/q  "
+    "７２/m  个/q  国家/n\n"
+)
 
 
 @pytest.fixture

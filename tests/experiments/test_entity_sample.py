@@ -1,4 +1,4 @@
-"""The hand-check samples: from the wanted blocks, every type, earlier lines left out."""
+"""The hand-check samples: from the wanted blocks, every type, seen lines left out."""
 
 import pytest
 

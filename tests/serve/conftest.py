@@ -109,6 +109,23 @@ def post_json(url: str, body: Any, **kwargs) -> httpx.Response:
     return httpx.post(url, content=content, headers=headers, timeout=60, **kwargs)
 
 
+def post_at_once(url: str, texts: List[str]) -> List[httpx.Response]:
+    """One request a text, all sent at the same moment from their own threads."""
+    answers: List[Any] = [None] * len(texts)
+    start = threading.Barrier(len(texts))
+
+    def client(i: int) -> None:
+        start.wait()
+        answers[i] = post_json(url, {"text": texts[i]})
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(texts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return answers
+
+
 def metric_values(url: str) -> Dict[str, float]:
     """The samples of ``/metrics`` by their full name with labels."""
     values = {}

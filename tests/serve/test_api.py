@@ -1,14 +1,19 @@
 """POST /v1/analyze on a real server: nlp.pipe's answers, fields, lone surrogates,
 concurrent clients batched together, and the operations endpoints."""
 
-import threading
-
 import httpx
 
 from hanzi_spacy.serve import doc_result
 from hanzi_spacy.serve.schema import FIELDS
 
-from .conftest import assert_same, metric_values, post_json, reference, texts
+from .conftest import (
+    assert_same,
+    metric_values,
+    post_at_once,
+    post_json,
+    reference,
+    texts,
+)
 
 
 def test_texts_answered_as_nlp_pipe(server, float32_nlp):
@@ -61,18 +66,7 @@ def test_concurrent_clients_are_batched(server, float32_nlp):
     batch = [f"{t}第{i}次。" for i, t in enumerate(texts()[:5] * 4)]
     expected = reference(float32_nlp, batch)
     before = metric_values(server)
-    answers = [None] * len(batch)
-    start = threading.Barrier(len(batch))
-
-    def client(i: int) -> None:
-        start.wait()
-        answers[i] = post_json(server + "/v1/analyze", {"text": batch[i]})
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(batch))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    answers = post_at_once(server + "/v1/analyze", batch)
     assert [a.status_code for a in answers] == [200] * len(batch)
     assert_same([a.json()["results"][0] for a in answers], expected)
     after = metric_values(server)

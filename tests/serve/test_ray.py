@@ -2,8 +2,6 @@
 HTTP through Serve's proxy: nlp.pipe's answers, concurrent requests batched by
 ``@serve.batch``, the refusals; a Serve config's args; the command's options."""
 
-import threading
-
 import httpx
 import pytest
 
@@ -17,6 +15,7 @@ from .conftest import (
     assert_same,
     free_port,
     metric_values,
+    post_at_once,
     post_json,
     reference,
     texts,
@@ -65,18 +64,7 @@ def test_concurrent_requests_batched_by_serve(ray_server, float32_nlp):
     batch = [f"{t}第{i}次。" for i, t in enumerate(texts()[:5] * 4)]
     expected = reference(float32_nlp, batch)
     before = metric_values(ray_server)
-    answers = [None] * len(batch)
-    start = threading.Barrier(len(batch))
-
-    def client(i: int) -> None:
-        start.wait()
-        answers[i] = post_json(ray_server + "/v1/analyze", {"text": batch[i]})
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(batch))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    answers = post_at_once(ray_server + "/v1/analyze", batch)
     assert [a.status_code for a in answers] == [200] * len(batch)
     assert_same([a.json()["results"][0] for a in answers], expected)
     after = metric_values(ray_server)  # both replicas, whichever answers

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from hanzi_spacy.corpus.docbin import read_docs
 from hanzi_spacy.corpus.lines import HAS_WORDS
 from hanzi_spacy.errors import Errors, HanziError
 
@@ -62,7 +63,7 @@ def load_references(
     if not path.is_file():
         raise HanziError(Errors.E024.format(path=path))
     refs: List[Reference] = []
-    for doc in DocBin().from_disk(path).get_docs(vocab or Vocab()):
+    for doc in read_docs(path, vocab or Vocab()):
         refs.append(reference_from_doc(doc))
         if limit and len(refs) >= limit:
             break

@@ -17,10 +17,10 @@ from typing import Dict, List, Optional, Set
 import spacy
 import srsly
 from spacy.scorer import Scorer, get_ner_prf
-from spacy.tokens import DocBin
 from spacy.training import Example
 from tqdm import tqdm
 
+from .corpus.docbin import read_docs
 from .pipeline.ents_scorer import score_char_ents
 from .seen_unseen import TrainingVocabulary, score_seen_unseen
 from .util import HAS_WORDS
@@ -48,7 +48,7 @@ TABLE = [
 
 
 def load_examples(nlp, path: Path) -> List[Example]:
-    docs = DocBin().from_disk(path).get_docs(nlp.vocab)
+    docs = read_docs(path, nlp.vocab)
     return [Example(nlp.make_doc(doc.text), doc) for doc in docs]
 
 

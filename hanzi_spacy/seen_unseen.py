@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Set, Tuple
 
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.vocab import Vocab
 
+from .corpus.docbin import read_docs
 from .util import HAS_WORDS
 
 
@@ -46,7 +47,7 @@ class TrainingVocabulary:
     @classmethod
     def from_disk(cls, path: Path) -> "TrainingVocabulary":
         """Read a .spacy file (the training split)."""
-        return cls.from_docs(DocBin().from_disk(path).get_docs(Vocab()))
+        return cls.from_docs(read_docs(path, Vocab()))
 
 
 def _ratio(hits: int, total: int) -> Optional[float]:

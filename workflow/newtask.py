@@ -28,6 +28,7 @@ import srsly
 from spacy.util import load_config
 from thinc.api import Config
 
+from hanzi_spacy.corpus.docbin import read_docs
 from hanzi_spacy.errors import HanziError
 
 from .errors import Errors
@@ -105,9 +106,8 @@ def old_outputs(nlp, texts: List[str], labels: List[str]) -> List[tuple]:
 
 def test_texts(path: Path, limit: int) -> List[str]:
     import spacy
-    from spacy.tokens import DocBin
 
-    docs = DocBin().from_disk(path).get_docs(spacy.blank("zh").vocab)
+    docs = read_docs(path, spacy.blank("zh").vocab)
     return [doc.text for doc, _ in zip(docs, range(limit))]
 
 
@@ -177,7 +177,7 @@ def register_corpus(args: argparse.Namespace) -> int:
 
     nlp = spacy.blank("zh")
     corpus = Path(args.corpus)
-    chat = [d.text for d in DocBin().from_disk(args.hkcancor).get_docs(nlp.vocab)]
+    chat = [d.text for d in read_docs(args.hkcancor, nlp.vocab)]
     # HKCanCor in contiguous blocks (80/10/10), as the other corpora are split.
     cut1, cut2 = int(len(chat) * 0.8), int(len(chat) * 0.9)
     chat_splits = {"train": chat[:cut1], "dev": chat[cut1:cut2], "test": chat[cut2:]}
@@ -187,7 +187,7 @@ def register_corpus(args: argparse.Namespace) -> int:
         ("dev", args.per_class_eval),
         ("test", args.per_class_eval),
     ):
-        docs = list(DocBin().from_disk(corpus / f"{split}.spacy").get_docs(nlp.vocab))
+        docs = list(read_docs(corpus / f"{split}.spacy", nlp.vocab))
         texts = {
             "NEWS": [d.text for d in docs if not d.cats],
             "REVIEW": [d.text for d in docs if d.cats],

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Set
 
 import spacy
-from spacy.tokens import DocBin
 from spacy.util import load_config
 from thinc.api import Config
 
 import hanzi_spacy.training.ewc  # noqa: F401  (registers hanzi-spacy.ewc_penalty.v1)
 import hanzi_spacy.training.listeners  # noqa: F401  (hanzi-spacy.link_listeners.v1)
 import hanzi_spacy.training.mixed_corpus  # noqa: F401  (registers the reader)
+from hanzi_spacy.corpus.docbin import read_docs
 from hanzi_spacy.corpus.lines import write_docbin
 from hanzi_spacy.errors import HanziError
 from hanzi_spacy.util import HAS_WORDS
@@ -207,7 +207,4 @@ def silver_docs(base: Path, text: Path, budget: float, seed: int, output: Path) 
 
 def characters(path: Path) -> int:
     """The characters of the docs of a .spacy file."""
-    return sum(
-        len(doc.text)
-        for doc in DocBin().from_disk(path).get_docs(spacy.blank("zh").vocab)
-    )
+    return sum(len(doc.text) for doc in read_docs(path, spacy.blank("zh").vocab))

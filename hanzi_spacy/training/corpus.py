@@ -3,13 +3,11 @@
 ``spacy.Corpus.v1`` decodes the whole ``.spacy`` file every time it is called,
 and ``spacy train`` calls the train corpus once per component to initialize the
 pipeline (spaCy's own check of the examples, the labels, a sample) and the dev
-corpus at every evaluation. Decoding is slow for docs that carry user data (our
-corpora mark the docs with gold words there): srsly looks up its msgpack
-decoders among every installed package's entry points for each doc. This reader
-keeps the reference docs of its first call and makes fresh examples from them on
-every call, so the examples are the same as ``spacy.Corpus.v1``'s, in the same
-order. The reference docs are only read: spaCy's training loop itself keeps one
-list of examples for all epochs.
+corpus at every evaluation. This reader decodes with ``read_docs`` (fast for
+docs that carry user data, as ours do), keeps the reference docs of its first
+call and makes fresh examples from them on every call, so the examples are the
+same as ``spacy.Corpus.v1``'s, in the same order. The reference docs are only
+read: spaCy's training loop itself keeps one list of examples for all epochs.
 """
 
 from pathlib import Path
@@ -19,8 +17,10 @@ from spacy.errors import Errors
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Corpus, Example
-from spacy.util import registry
+from spacy.util import ensure_path, registry
 from spacy.vocab import Vocab
+
+from ..corpus.docbin import read_docs
 
 
 @registry.readers("hanzi-spacy.Corpus.v1")
@@ -63,6 +63,22 @@ class DecodedOnceCorpus(Corpus):
         self, vocab: Vocab, locs: Iterable[Union[str, Path]]
     ) -> Iterator[Doc]:
         if self._vocab is not vocab:
-            self._docs = list(super().read_docbin(vocab, locs))
+            self._docs = list(_read_docbin(vocab, locs, self.limit))
             self._vocab = vocab
         return iter(self._docs)
+
+
+def _read_docbin(
+    vocab: Vocab, locs: Iterable[Union[str, Path]], limit: int
+) -> Iterator[Doc]:
+    """``Corpus.read_docbin`` of spaCy 3.8, reading each file with ``read_docs``."""
+    i = 0
+    for loc in locs:
+        loc = ensure_path(loc)
+        if loc.parts[-1].endswith(".spacy"):
+            for doc in read_docs(loc, vocab):
+                if len(doc):
+                    yield doc
+                    i += 1
+                    if limit >= 1 and i >= limit:
+                        break

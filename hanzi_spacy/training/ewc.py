@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from spacy.language import Language
-from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import minibatch, registry
 
+from ..corpus.docbin import read_docs
 from ..errors import Errors, HanziError
 
 
@@ -88,7 +88,7 @@ class EWCPenalty:
 
     def sample(self, nlp: Language) -> List[Example]:
         """n_docs docs of fisher_path at random, as examples."""
-        docs = list(DocBin().from_disk(self.fisher_path).get_docs(nlp.vocab))
+        docs = list(read_docs(self.fisher_path, nlp.vocab))
         if not docs:
             raise HanziError(
                 Errors.E524.format(path=self.fisher_path, what="estimate EWC on")

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Callable, Iterable, List, Optional, Union
 
 from spacy.language import Language
-from spacy.training import Corpus, Example
+from spacy.training import Example
 from spacy.util import registry
 
 from ..errors import Errors, HanziError
+from .corpus import DecodedOnceCorpus
 
 
 @registry.readers("hanzi-spacy.MixedCorpus.v1")
@@ -57,8 +58,12 @@ class MixedCorpus:
         max_length: int,
         limit: int,
     ) -> None:
-        self.new = Corpus(path, max_length=max_length, limit=limit)
-        self.mix = None if mix_path is None else Corpus(mix_path, max_length=max_length)
+        self.new = DecodedOnceCorpus(path, max_length=max_length, limit=limit)
+        self.mix = (
+            None
+            if mix_path is None
+            else DecodedOnceCorpus(mix_path, max_length=max_length)
+        )
         self.mix_path, self.mix_ratio, self.seed = mix_path, mix_ratio, seed
 
     def __call__(self, nlp: Language) -> Iterable[Example]:
